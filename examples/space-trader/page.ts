@@ -57,48 +57,86 @@ addEventListener('keyup', (e) => {
   steer();
 });
 
+/** Writes `html` only when it differs from what the element shows, so nothing is rebuilt needlessly. */
+const shown = new WeakMap<HTMLElement, string>();
+const setHtml = (element: HTMLElement, html: string) => {
+  if (shown.get(element) === html) return;
+  shown.set(element, html);
+  element.innerHTML = html;
+};
+
+/**
+ * The market panel keeps its buttons across updates (a button rebuilt under the pointer
+ * swallows the click): the table is rebuilt only when the station or its goods change, and
+ * prices and holdings are written into their cells in place.
+ */
+let marketLayout = '';
+const renderStation = (you: TraderMirror['sections']['you']) => {
+  const station = you?.docked_at;
+  const market = mirror.sections.markets?.find((m) => m.station_id === station);
+  const panel = $('station');
+  if (!you || !station || !market) {
+    marketLayout = '';
+    setHtml(panel, 'Dock at a station to trade and repair.');
+    return;
+  }
+  const layout = `${station}|${market.prices.map((p) => p.commodity_id).join(',')}`;
+  if (layout !== marketLayout) {
+    marketLayout = layout;
+    setHtml(
+      panel,
+      `<p><b>${station}</b> <button data-repair>Repair hull</button></p><table><tr><th>good</th><th>buy</th><th>sell</th><th>held</th><th></th></tr>` +
+        market.prices
+          .map(
+            (p) =>
+              `<tr data-good="${p.commodity_id}"><td>${p.commodity_id}</td><td></td><td></td><td></td><td>` +
+              `<button data-buy="${p.commodity_id}">+1</button><button data-buy10="${p.commodity_id}">+10</button>` +
+              `<button data-sell="${p.commodity_id}">-1</button><button data-sellall="${p.commodity_id}">all</button></td></tr>`,
+          )
+          .join('') +
+        '</table>',
+    );
+  }
+  const held = (id: string) => you.cargo.find((c) => c.commodity_id === id)?.qty ?? 0;
+  for (const row of Array.from(panel.querySelectorAll<HTMLTableRowElement>('tr[data-good]'))) {
+    const price = market.prices.find((p) => p.commodity_id === row.dataset.good);
+    if (!price) continue;
+    const values = [price.buy, price.sell, held(price.commodity_id)];
+    values.forEach((value, i) => {
+      const cell = row.cells[i + 1];
+      if (cell && cell.textContent !== String(value)) cell.textContent = String(value);
+    });
+  }
+};
+
 const renderHud = () => {
   const you = mirror.sections.you;
   const context = mirror.sections.you_zone_context;
-  $('ship').innerHTML = you
-    ? [
-        ['ship', you.ship_id],
-        ['credits', you.credits],
-        ['hull', you.hull],
-        ['fuel', you.fuel],
-        [
-          'cargo',
-          you.cargo
-            .filter((c) => c.qty > 0)
-            .map((c) => `${c.qty} ${c.commodity_id}`)
-            .join(', ') || '-',
-        ],
-        ['docked at', you.docked_at ?? '-'],
-      ]
-        .map(([k, v]) => `<tr><td>${k}</td><td>${v}</td></tr>`)
-        .join('')
-    : '';
+  setHtml(
+    $('ship'),
+    you
+      ? [
+          ['ship', you.ship_id],
+          ['credits', you.credits],
+          ['hull', you.hull],
+          ['fuel', you.fuel],
+          [
+            'cargo',
+            you.cargo
+              .filter((c) => c.qty > 0)
+              .map((c) => `${c.qty} ${c.commodity_id}`)
+              .join(', ') || '-',
+          ],
+          ['docked at', you.docked_at ?? '-'],
+        ]
+          .map(([k, v]) => `<tr><td>${k}</td><td>${v}</td></tr>`)
+          .join('')
+      : '',
+  );
   $('zone').textContent = context
     ? `${context.zone_ids.join(', ') || 'deep space'} · risk ${context.blended_risk} · security ${context.blended_security} · profit ×${context.blended_profit_multiplier}`
     : '-';
-  const station = you?.docked_at;
-  const market = mirror.sections.markets?.find((m) => m.station_id === station);
-  if (!station || !market) {
-    $('station').innerHTML = 'Dock at a station to trade and repair.';
-    return;
-  }
-  const held = (id: string) => you.cargo.find((c) => c.commodity_id === id)?.qty ?? 0;
-  $('station').innerHTML =
-    `<p><b>${station}</b> <button data-repair>Repair hull</button></p><table><tr><th>good</th><th>buy</th><th>sell</th><th>held</th><th></th></tr>` +
-    market.prices
-      .map(
-        (p) =>
-          `<tr><td>${p.commodity_id}</td><td>${p.buy}</td><td>${p.sell}</td><td>${held(p.commodity_id)}</td><td>` +
-          `<button data-buy="${p.commodity_id}">+1</button><button data-buy10="${p.commodity_id}">+10</button>` +
-          `<button data-sell="${p.commodity_id}">-1</button><button data-sellall="${p.commodity_id}">all</button></td></tr>`,
-      )
-      .join('') +
-    '</table>';
+  renderStation(you);
 };
 
 $('station').addEventListener('click', (e) => {

@@ -72,7 +72,11 @@ describe('space trader in the browser', () => {
       await page.keyboard.up('f');
       expect(ship().dockedAt).toBe('earth-orbit-station');
 
-      await page.click('button[data-buy10="food"]');
+      // The market's buttons survive the world's updates (a rebuilt button swallows clicks).
+      const buy10 = await page.waitForSelector('button[data-buy10="food"]');
+      await page.waitForTimeout(300);
+      expect(await buy10.evaluate((button) => button.isConnected)).toBe(true);
+      await buy10.click();
       await page.waitForFunction(() =>
         document.querySelector('#log')?.textContent?.includes('trade: 10 food'),
       );
