@@ -6,10 +6,12 @@ import type { GameInput } from './room.machine.js';
  * its `game` actor while `running`:
  *
  *     waiting --(turn deadline, every packet in)--> issue the master packet, waiting again
- *     waiting --(turn deadline, a packet missing)--> lagging.holding (room: paused.lagging)
- *     lagging --(the last packet arrives)--> issue, waiting (room: caught up)
- *     lagging.holding --(lag limit; policy drop)--> drop the missing players, issue, waiting
- *     lagging.holding --(lag limit; policy wait)--> lagging.stalled (stays paused)
+ *     waiting --(turn deadline, a packet missing)--> behind.late (silent: a packet a few ms late
+ *                                                    is a hiccup, not a pause)
+ *     behind --(the last packet arrives)--> issue, waiting
+ *     behind.late --(lag grace)--> behind.lagging.holding (everyone told; room: paused.lagging)
+ *     behind.lagging.holding --(lag limit; policy drop)--> drop the missing players, issue, waiting
+ *     behind.lagging.holding --(lag limit; policy wait)--> behind.lagging.stalled (stays paused)
  *     waiting --(room.paused)--> paused --(room.resumed)--> waiting
  *
  * Pure: the turn buffer, the turn log and the master packets live in the runtime's engine,
@@ -38,7 +40,9 @@ export const lockstepMachine = setup({
   },
   delays: {
     turnDeadline: ({ context }) => context.turnMs,
-    /** How long a missing packet may hold the game before the lag policy applies. */
+    /** How long a turn may be late, silently, before everyone is told who holds it up. */
+    lagGrace: 250,
+    /** How long a missing packet may hold the game, once announced, before the lag policy applies. */
     lagLimit: 3000,
   },
   guards: {
@@ -74,30 +78,42 @@ export const lockstepMachine = setup({
       after: {
         turnDeadline: [
           { guard: 'turnComplete', target: 'waiting', reenter: true, actions: 'issueTurn' },
-          { target: 'lagging' },
+          { target: 'behind' },
         ],
       },
       on: {
         'room.paused': 'paused',
       },
     },
-    lagging: {
-      initial: 'holding',
-      entry: ['announceLag', 'reportLagToRoom'],
-      exit: ['announceCaughtUp', 'reportCaughtUpToRoom'],
+    behind: {
+      initial: 'late',
       on: {
         TURN_COMPLETE: { guard: 'turnComplete', target: 'waiting', actions: 'issueTurn' },
       },
       states: {
-        holding: {
-          after: {
-            lagLimit: [
-              { guard: 'dropsLaggards', target: '#lockstep.waiting', actions: ['dropMissing', 'issueTurn'] },
-              { target: 'stalled' },
-            ],
+        late: {
+          after: { lagGrace: 'lagging' },
+        },
+        lagging: {
+          initial: 'holding',
+          entry: ['announceLag', 'reportLagToRoom'],
+          exit: ['announceCaughtUp', 'reportCaughtUpToRoom'],
+          states: {
+            holding: {
+              after: {
+                lagLimit: [
+                  {
+                    guard: 'dropsLaggards',
+                    target: '#lockstep.waiting',
+                    actions: ['dropMissing', 'issueTurn'],
+                  },
+                  { target: 'stalled' },
+                ],
+              },
+            },
+            stalled: {},
           },
         },
-        stalled: {},
       },
     },
     paused: {

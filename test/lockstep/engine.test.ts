@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { createHarness } from './support/host.js';
 
 const TURN = 100;
+/** The default lagGraceMs: a turn late by less goes unannounced. */
+const GRACE = 250;
 
 describe('lockstep engine: turns and masters', () => {
   it('announces the match with ls.start and issues the input-delay turns empty, one per turn length', () => {
@@ -29,9 +31,11 @@ describe('lockstep engine: turns and masters', () => {
       [0, []],
       [1, []],
     ]);
-    // Turn 2 needs every player's packet.
+    // Turn 2 needs every player's packet: late, silently, then lagging once the grace is over.
     h.tick(TURN);
     expect(h.engine.turn).toBe(2);
+    expect(h.phase()).toBe('running.iterating');
+    h.tick(GRACE);
     expect(h.phase()).toBe('running.paused.lagging');
   });
 
@@ -130,6 +134,7 @@ describe('lockstep engine: refusals', () => {
       h.cmd('p2', turn);
     }
     for (let i = 0; i < 9; i++) h.tick(TURN);
+    h.tick(GRACE);
     expect(h.engine.turn).toBe(8);
     expect(h.phase()).toBe('running.paused.lagging');
     expect(h.masters('p2').flatMap((m) => m.commands)).toEqual([]);
@@ -173,7 +178,7 @@ describe('lockstep engine: lag, drop and wait', () => {
     h.tick(TURN);
     h.cmd('p1', 1);
     h.cmd('p3', 1);
-    h.tick(TURN);
+    h.tick(TURN + GRACE);
     expect(h.phase()).toBe('running.paused.lagging');
     expect(h.game('p1', 'ls.lag')).toEqual([{ turn: 1, waiting_for: ['p2'] }]);
     h.tick(500);
@@ -188,6 +193,30 @@ describe('lockstep engine: lag, drop and wait', () => {
     expect(h.masters('p1')[1]?.commands).toEqual([{ seat: 'p2', commands: [3] }]);
   });
 
+  it('absorbs a packet late by less than lagGraceMs: no ls.lag, no pause, the master goes out when it arrives', () => {
+    const h = createHarness({ players: 3, lockstep: { inputDelayTurns: 1 } });
+    h.tick(TURN);
+    h.cmd('p1', 1);
+    h.cmd('p3', 1);
+    h.tick(TURN + GRACE - 1);
+    expect(h.engine.turn).toBe(1);
+    expect(h.phase()).toBe('running.iterating');
+    h.cmd('p2', 1, [4]);
+    expect(h.engine.turn).toBe(2);
+    expect(h.masters('p1')[1]?.commands).toEqual([{ seat: 'p2', commands: [4] }]);
+    // The next turn is timed from the late master: its deadline is one turn length later.
+    h.cmd('p1', 2);
+    h.cmd('p2', 2);
+    h.cmd('p3', 2);
+    h.tick(TURN - 1);
+    expect(h.engine.turn).toBe(2);
+    h.tick(1);
+    expect(h.engine.turn).toBe(3);
+    for (const seat of h.players) expect(h.game(seat, 'ls.lag')).toEqual([]);
+    const phasesSeen = (h.received.get('p1') ?? []).flatMap((o) => (o.kind === 'room' ? [o.room.phase] : []));
+    expect(phasesSeen).not.toContain('running.paused.lagging');
+  });
+
   it("drops a player missing past lagLimit (policy drop): ls.dropped, the others go on, the dropped player's turns are empty", () => {
     const h = createHarness({
       players: 3,
@@ -196,7 +225,7 @@ describe('lockstep engine: lag, drop and wait', () => {
     h.tick(TURN);
     h.cmd('p1', 1, [1]);
     h.cmd('p3', 1);
-    h.tick(TURN);
+    h.tick(TURN + GRACE);
     h.tick(999);
     expect(h.phase()).toBe('running.paused.lagging');
     h.tick(1);
@@ -223,7 +252,7 @@ describe('lockstep engine: lag, drop and wait', () => {
     });
     h.tick(TURN);
     h.cmd('p1', 1);
-    h.tick(TURN);
+    h.tick(TURN + GRACE);
     h.tick(5000);
     expect(h.phase()).toBe('running.paused.lagging');
     expect(h.engine.turn).toBe(1);
@@ -237,7 +266,7 @@ describe('lockstep engine: lag, drop and wait', () => {
     const h = createHarness({ players: 2, lockstep: { inputDelayTurns: 1, lagPolicy: 'wait' } });
     h.tick(TURN);
     h.cmd('p1', 1);
-    h.tick(TURN);
+    h.tick(TURN + GRACE);
     expect(h.phase()).toBe('running.paused.lagging');
     h.room.send({ type: 'LEAVE', seatId: 'p2' });
     expect(h.engine.turn).toBe(2);
@@ -254,7 +283,7 @@ describe('lockstep engine: lag, drop and wait', () => {
     h.tick(TURN);
     h.tick(TURN);
     h.cmd('p1', 2);
-    h.tick(TURN);
+    h.tick(TURN + GRACE);
     h.tick(200); // p2 dropped, turn 2 issued
     expect(h.game('p1', 'ls.dropped')).toEqual([{ turn: 2, seats: ['p2'] }]);
     h.cmd('p1', 3);
@@ -274,7 +303,7 @@ describe('lockstep engine: lag, drop and wait', () => {
     }
     expect(h.engine.turn).toBe(6);
     h.cmd('p1', 6);
-    h.tick(TURN);
+    h.tick(TURN + GRACE);
     expect(h.engine.turn).toBe(6);
     expect(h.phase()).toBe('running.paused.lagging');
     h.cmd('p2', 6, [9]);
@@ -289,7 +318,7 @@ describe('lockstep engine: lag, drop and wait', () => {
     });
     h.tick(TURN);
     h.cmd('p1', 1);
-    h.tick(TURN);
+    h.tick(TURN + GRACE);
     h.tick(200);
     expect(h.game('p1', 'ls.dropped')).toEqual([{ turn: 1, seats: ['p2'] }]);
     for (const turn of [2, 3, 4]) {
@@ -304,7 +333,7 @@ describe('lockstep engine: lag, drop and wait', () => {
     h.tick(TURN);
     expect(h.masters('p1')[5]?.commands).toEqual([{ seat: 'p2', commands: [5] }]);
     h.cmd('p1', 6);
-    h.tick(TURN);
+    h.tick(TURN + GRACE);
     expect(h.engine.turn).toBe(6);
     expect(h.phase()).toBe('running.paused.lagging');
     expect(h.game('p1', 'ls.lag').at(-1)).toEqual({ turn: 6, waiting_for: ['p2'] });

@@ -16,6 +16,7 @@ import { applyMaster } from './types.js';
 export interface LockstepSettings<C> {
   readonly inputDelayTurns: number;
   readonly timing: TurnTimingOptions;
+  readonly lagGraceMs: number;
   readonly lagLimitMs: number;
   readonly lagPolicy: 'drop' | 'wait';
   readonly resendAfterMs: number;
@@ -259,7 +260,7 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
   };
 
   const logic = lockstepMachine.provide({
-    delays: { lagLimit: settings.lagLimitMs },
+    delays: { lagGrace: settings.lagGraceMs, lagLimit: settings.lagLimitMs },
     guards: {
       turnComplete: () => isComplete(),
       dropsLaggards: () => settings.lagPolicy === 'drop',

@@ -26,7 +26,13 @@ export interface LockstepOptions<C extends z.ZodType> {
   readonly inputDelayTurns?: number;
   /** Turn timing; defaults: baseTurnMs 100, minTurnMs 30, maxTurnMs 1000, stepMs 50, maxIterations 32, jitterMarginMs 10. */
   readonly timing?: Partial<Omit<TurnTimingOptions, 'inputDelayTurns'>>;
-  /** How long a missing packet may hold the game. Default 3000. */
+  /**
+   * How long a turn may wait for a late packet silently, before the room is paused as lagging
+   * and everyone is told who holds it up (`ls.lag`). Default 250: jitter of a few turns is
+   * absorbed without a "waiting for player" flash on every screen.
+   */
+  readonly lagGraceMs?: number;
+  /** How long a missing packet may hold the game once the room is lagging. Default 3000. */
   readonly lagLimitMs?: number;
   /** After lagLimitMs: drop the missing players (their turns become empty) or stay paused. Default 'drop'. */
   readonly lagPolicy?: 'drop' | 'wait';
@@ -65,6 +71,7 @@ export function lockstep<C extends z.ZodType>(options: LockstepOptions<C>): Lock
       ...options.timing,
       inputDelayTurns,
     },
+    lagGraceMs: options.lagGraceMs ?? 250,
     lagLimitMs: options.lagLimitMs ?? 3000,
     lagPolicy: options.lagPolicy ?? 'drop',
     resendAfterMs: options.resendAfterMs ?? 500,
