@@ -9,7 +9,7 @@ export { connectionMachine } from './connection.machine.js';
 export type { ConnectionMachine, ConnectionContext } from './connection.machine.js';
 export type * from './connection.events.js';
 export { lockstepMachine } from './lockstep.machine.js';
-export type { LockstepMachine, LockstepContext, LockstepEvent } from './lockstep.machine.js';
+export type { LockstepMachine, LockstepEvent } from './lockstep.machine.js';
 export { snapshotMachine } from './snapshot.machine.js';
 export type { SnapshotMachine, SnapshotContext, SnapshotEvent } from './snapshot.machine.js';
 export { reliableChannelMachine } from './reliable-channel.machine.js';

@@ -1,31 +1,32 @@
-import { assign, sendParent, setup } from 'xstate';
+import { fromCallback, sendParent, setup } from 'xstate';
+import type { EventObject } from 'xstate';
 import type { GameInput } from './room.machine.js';
 
 /**
  * The lockstep turn cycle (seed 004, the Age of Empires model), invoked by the room chart as
  * its `game` actor while `running`:
  *
- *     waiting --(turn deadline, every packet in)--> issue the master packet, waiting again
- *     waiting --(turn deadline, a packet missing)--> behind.late (silent: a packet a few ms late
- *                                                    is a hiccup, not a pause)
+ *     waiting --(TURN_DEADLINE, every packet in)--> issue the master packet, still waiting
+ *     waiting --(TURN_DEADLINE, a packet missing)--> behind.late (silent: a packet a few ms
+ *                                                    late is a hiccup, not a pause)
  *     behind --(the last packet arrives)--> issue, waiting
  *     behind.late --(lag grace)--> behind.lagging.holding (everyone told; room: paused.lagging)
  *     behind.lagging.holding --(lag limit; policy drop)--> drop the missing players, issue, waiting
  *     behind.lagging.holding --(lag limit; policy wait)--> behind.lagging.stalled (stays paused)
  *     waiting --(room.paused)--> paused --(room.resumed)--> waiting
  *
+ * `waiting` invokes the `turnClock`, which sends TURN_DEADLINE one turn length after entering
+ * `waiting` and after every deadline since (the turn length is the engine's, adaptive), so a
+ * turn that went out late is timed from when it went out. Every turn is one event of this
+ * chart: a guarded targetless transition, the cheapest step a chart can take.
+ *
  * Pure: the turn buffer, the turn log and the master packets live in the runtime's engine,
- * which supplies `turnComplete`, `issueTurn`, `dropMissing` and the reports with `.provide()`.
- * Only turn-level events reach this chart; command packets do not.
+ * which supplies `turnClock`, `turnComplete`, `issueTurn`, `dropMissing` and the reports with
+ * `.provide()`. Only turn-level events reach this chart; command packets do not.
  */
-export interface LockstepContext {
-  /** The next turn to issue. */
-  readonly turn: number;
-  /** Current turn length (adaptive; set by `startMatch` and `issueTurn`). */
-  readonly turnMs: number;
-}
-
 export type LockstepEvent =
+  /** From the turn clock: the current turn's deadline has come. */
+  | { readonly type: 'TURN_DEADLINE' }
   /** The runtime saw the current turn become complete (sent at most once per turn). */
   | { readonly type: 'TURN_COMPLETE' }
   | { readonly type: 'room.paused' }
@@ -34,12 +35,14 @@ export type LockstepEvent =
 
 export const lockstepMachine = setup({
   types: {
-    context: {} as LockstepContext,
     events: {} as LockstepEvent,
     input: {} as GameInput,
   },
+  actors: {
+    /** Sends TURN_DEADLINE every turn length while `waiting` (the runtime's clock and turn length). */
+    turnClock: fromCallback<EventObject>(() => undefined),
+  },
   delays: {
-    turnDeadline: ({ context }) => context.turnMs,
     /** How long a turn may be late, silently, before everyone is told who holds it up. */
     lagGrace: 250,
     /** How long a missing packet may hold the game, once announced, before the lag policy applies. */
@@ -51,11 +54,11 @@ export const lockstepMachine = setup({
     dropsLaggards: () => true,
   },
   actions: {
-    /** Runtime hook: the engine starts (announces the match), learns this actor, sets the turn length. */
-    startMatch: assign({ turnMs: 100 }),
+    /** Runtime hook: the engine starts (announces the match) and learns this actor. */
+    startMatch: () => undefined,
     stopMatch: () => undefined,
-    /** Compile and broadcast the master packet of `context.turn`; returns the next turn length. */
-    issueTurn: assign(({ context }) => ({ turn: context.turn + 1, turnMs: context.turnMs })),
+    /** Compile and broadcast the master packet of the current turn. */
+    issueTurn: () => undefined,
     dropMissing: () => undefined,
     /** A player left for good (grace period over): the engine stops waiting for them. */
     removePlayer: () => undefined,
@@ -66,7 +69,6 @@ export const lockstepMachine = setup({
   },
 }).createMachine({
   id: 'lockstep',
-  context: { turn: 0, turnMs: 100 },
   entry: 'startMatch',
   exit: 'stopMatch',
   on: {
@@ -75,13 +77,9 @@ export const lockstepMachine = setup({
   initial: 'waiting',
   states: {
     waiting: {
-      after: {
-        turnDeadline: [
-          { guard: 'turnComplete', target: 'waiting', reenter: true, actions: 'issueTurn' },
-          { target: 'behind' },
-        ],
-      },
+      invoke: { id: 'turnClock', src: 'turnClock' },
       on: {
+        TURN_DEADLINE: [{ guard: 'turnComplete', actions: 'issueTurn' }, { target: 'behind' }],
         'room.paused': 'paused',
       },
     },

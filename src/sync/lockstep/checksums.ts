@@ -44,8 +44,10 @@ export class ChecksumBook {
     reports.set(seat, checksum);
     const authority = this.#authority.get(turn);
     if (authority !== undefined && checksum !== authority) return this.#divergence(turn, reports, authority);
-    if (expected.every((s) => reports.has(s))) return this.#settle(turn, reports);
-    return undefined;
+    // Most reports are not a turn's last: a count settles that before any lookup.
+    if (reports.size < expected.length) return undefined;
+    for (const s of expected) if (!reports.has(s)) return undefined;
+    return this.#settle(turn, reports);
   }
 
   /** Settle turns older than the stale limit among the players who reported. */
@@ -62,15 +64,17 @@ export class ChecksumBook {
 
   #settle(turn: number, reports: Map<string, string>): Divergence | undefined {
     this.#reports.delete(turn);
-    const values = new Set(reports.values());
-    const authority = this.#authority.get(turn);
-    if (values.size <= 1 && (authority === undefined || values.has(authority) || values.size === 0)) {
-      const [value] = values;
-      if (value !== undefined) this.#agreed.set(turn, value);
-      this.#authority.delete(turn);
-      return undefined;
+    let value: string | undefined;
+    for (const sum of reports.values()) {
+      if (value === undefined) value = sum;
+      else if (sum !== value) return this.#divergence(turn, reports, this.#authority.get(turn));
     }
-    return this.#divergence(turn, reports, authority);
+    const authority = this.#authority.get(turn);
+    if (value !== undefined && authority !== undefined && value !== authority)
+      return this.#divergence(turn, reports, authority);
+    if (value !== undefined) this.#agreed.set(turn, value);
+    this.#authority.delete(turn);
+    return undefined;
   }
 
   #divergence(turn: number, reports: Map<string, string>, reference: string | undefined): Divergence {

@@ -1,11 +1,11 @@
-import { assign, enqueueActions, sendParent } from 'xstate';
-import type { AnyActorRef } from 'xstate';
+import { fromCallback, sendParent } from 'xstate';
+import type { AnyActorRef, EventObject } from 'xstate';
 import { lockstepMachine } from '../../../machines/lockstep.machine.js';
 import { ErrorCode } from '../../core/errors.js';
 import type { Role } from '../../core/messages.js';
 import type { SyncEngine, SyncHost } from '../../core/sync.js';
 import { nextTiming, targetTiming } from './adapt.js';
-import type { PlayerTiming, TurnTiming, TurnTimingOptions } from './adapt.js';
+import type { TurnTiming, TurnTimingOptions } from './adapt.js';
 import { ChecksumBook } from './checksums.js';
 import { createMasterOutbox, readRestored, restoreInto } from './durable.js';
 import type { LockstepCheckpoint } from './durable.js';
@@ -52,7 +52,8 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
   const issuedAt: number[] = [];
   const acks = new Map<string, number>();
   const lastResend = new Map<string, number>();
-  const stats = new Map<string, PlayerTiming>();
+  /** Smoothed latency and frame rate per player, updated in place on every packet. */
+  const stats = new Map<string, { latencyMs: number; fps: number }>();
   const rejoinAt = new Map<string, number>();
   const dropped = new Set<string>();
   const active = new Set<string>();
@@ -84,9 +85,21 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
     host.sendToSeat(seatId, { kind: 'error', code, message, ref });
   };
 
-  const expected = (turn: number) => {
-    if (turn < delay) return [];
-    return players.filter((seat) => active.has(seat) && (rejoinAt.get(seat) ?? 0) <= turn);
+  /**
+   * The players a turn waits for (and whose checksums settle it). Asked on every packet, so the
+   * last answer is kept until the turn or the membership (`membershipChanged`) changes.
+   */
+  const none: readonly string[] = [];
+  let expectedCache: { turn: number; seats: readonly string[] } | undefined;
+  const membershipChanged = () => {
+    expectedCache = undefined;
+  };
+  const expected = (turn: number): readonly string[] => {
+    if (turn < delay) return none;
+    if (expectedCache?.turn === turn) return expectedCache.seats;
+    const seats = players.filter((seat) => active.has(seat) && (rejoinAt.get(seat) ?? 0) <= turn);
+    expectedCache = { turn, seats };
+    return seats;
   };
   const missing = () => {
     const turn = masters.length;
@@ -126,12 +139,19 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
     }
   };
 
+  const acknowledge = (seatId: string, turn: number) => {
+    const ack = acks.get(seatId);
+    if (ack === undefined || turn > ack) acks.set(seatId, turn);
+  };
+
   /** Re-send to one seat the masters that went out more than resendAfterMs ago and it has not acknowledged. */
   const resendTo = (seatId: string) => {
+    const ack = acks.get(seatId) ?? -1;
+    // Up to date (the usual case): nothing to look up.
+    if (ack >= outbox.durable - 1) return;
     const cutoff = now() - settings.resendAfterMs;
     let last = outbox.durable - 1;
-    while (last >= 0 && (issuedAt[last] ?? 0) > cutoff) last--;
-    const ack = acks.get(seatId) ?? -1;
+    while (last > ack && (issuedAt[last] ?? 0) > cutoff) last--;
     if (ack >= last || (lastResend.get(seatId) ?? -Infinity) > cutoff) return;
     lastResend.set(seatId, now());
     sendRange(seatId, ack + 1, last);
@@ -187,6 +207,7 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
       active.delete(seat);
       dropped.add(seat);
     }
+    membershipChanged();
     host.logger.warn('Lockstep players dropped for lagging', {
       roomId: host.roomId,
       seats,
@@ -196,15 +217,16 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
   };
 
   const onPacket = (seatId: string, packet: Packet<C>) => {
-    acks.set(seatId, Math.max(acks.get(seatId) ?? -1, packet.ack));
+    acknowledge(seatId, packet.ack);
     // A stalled turn issues nothing, so nothing else would re-send a lost master: the player's
     // own packet re-sends (every resendAfterMs while it waits) carry its ack and drive this.
     resendTo(seatId);
-    const previous = stats.get(seatId);
-    stats.set(seatId, {
-      latencyMs: previous ? previous.latencyMs * 0.8 + packet.latency_ms * 0.2 : packet.latency_ms,
-      fps: previous && previous.fps > 0 ? previous.fps * 0.8 + packet.fps * 0.2 : packet.fps,
-    });
+    const timing = stats.get(seatId);
+    if (!timing) stats.set(seatId, { latencyMs: packet.latency_ms, fps: packet.fps });
+    else {
+      timing.latencyMs = timing.latencyMs * 0.8 + packet.latency_ms * 0.2;
+      timing.fps = timing.fps > 0 ? timing.fps * 0.8 + packet.fps * 0.2 : packet.fps;
+    }
     if (packet.checksum) {
       // Turn T's checksum rides on the packet for T + input delay: its reporters are the players
       // expected for that turn (not for T itself: nobody sends commands for turns before the
@@ -233,6 +255,7 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
       // no ls.sync): it is back, and waited for from the next turn + input delay on, as a rejoin.
       active.add(seatId);
       rejoinAt.set(seatId, next + delay);
+      membershipChanged();
     }
     let entries = buffer.get(packet.turn);
     if (!entries) buffer.set(packet.turn, (entries = new Map()));
@@ -249,6 +272,7 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
         .filter((s) => s.role === 'player' && !s.left)
         .map((s) => s.seatId);
       for (const seat of players) active.add(seat);
+      membershipChanged();
     }
     if (settings.authority && !authority) {
       authority = settings.authority();
@@ -260,24 +284,39 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
   };
 
   const logic = lockstepMachine.provide({
+    actors: {
+      // One turn length after entering `waiting`, and after every deadline since.
+      turnClock: fromCallback<EventObject>(({ sendBack }) => {
+        let live = true;
+        let timer: unknown;
+        const fire = () => {
+          sendBack({ type: 'TURN_DEADLINE' });
+          // The deadline may have left `waiting` (a late turn), which stopped this clock.
+          if (live) timer = host.clock.setTimeout(fire, timing.turnMs);
+        };
+        timer = host.clock.setTimeout(fire, timing.turnMs);
+        return () => {
+          live = false;
+          host.clock.clearTimeout(timer);
+        };
+      }),
+    },
     delays: { lagGrace: settings.lagGraceMs, lagLimit: settings.lagLimitMs },
     guards: {
       turnComplete: () => isComplete(),
       dropsLaggards: () => settings.lagPolicy === 'drop',
     },
     actions: {
-      startMatch: enqueueActions(({ self, enqueue }) => {
-        start(self);
-        enqueue.assign({ turn: masters.length, turnMs: timing.turnMs });
-      }),
+      startMatch: ({ self }) => start(self),
       stopMatch: () => {
         actor = undefined;
       },
-      issueTurn: assign(({ context }) => ({ turn: context.turn + 1, turnMs: issue(context.turn).turnMs })),
+      issueTurn: () => issue(masters.length),
       dropMissing,
       removePlayer: ({ event }) => {
         if (event.type !== 'room.playerLeft') return;
         active.delete(event.seatId);
+        membershipChanged();
         notifyIfComplete();
       },
       announceLag: () =>
@@ -302,7 +341,7 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
         case 'ls.ping':
           return host.sendToSeat(seatId, { kind: 'game', type: 'ls.pong', payload });
         case 'ls.ack':
-          acks.set(seatId, Math.max(acks.get(seatId) ?? -1, (payload as { turn: number }).turn));
+          acknowledge(seatId, (payload as { turn: number }).turn);
           return resendTo(seatId);
         case 'ls.sync': {
           const { have, start: wantsStart } = payload as { have: number; start?: boolean };
@@ -315,6 +354,7 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
           if (role === 'player' && dropped.delete(seatId)) {
             active.add(seatId);
             rejoinAt.set(seatId, masters.length + delay);
+            membershipChanged();
           }
           return sendRange(seatId, have + 1, masters.length - 1);
         }
