@@ -351,18 +351,27 @@ describe('seigneur over ws', () => {
     ada.send('move', { tick: 1, x: 0, y: 0, velocity: 50 });
     expect(await ada.next('move')).toMatchObject({ playerId: 1 });
 
-    const bob = await client.join(String(ROOM), { name: 'bob' });
-    await ada.next('join');
+    // `next` only sees messages that arrive after it is called: listen for Bob's introduction
+    // while he joins, not once his join has resolved (the game's next tick may come first).
+    const [bob, introduced] = await Promise.all([
+      client.join(String(ROOM), { name: 'bob' }),
+      ada.next('join'),
+    ]);
+    expect(introduced).toMatchObject({ playerId: 2, name: 'bob' });
     bob.leave(); // sealed: must reach the server before the socket closes
     expect(await ada.next('leave')).toMatchObject({ playerId: 2 });
 
     const tokenBefore = ada.resumeToken;
+    // The game sends the world back to a returning player on its first tick after the resume
+    // (within 50 ms), sometimes before `until`'s next poll sees the new status: listen from
+    // before the drop. Its timeout outlasts the waits below, which report a broken resume first.
+    const welcomeBack = ada.next('join', 10_000);
+    void welcomeBack.catch(() => undefined); // a rejection is reported by the `await` below
     ada.simulateDrop();
     await until(() => ada.status === 'reconnecting', 2000, 'reconnecting');
     await until(() => ada.status === 'connected' && ada.resumeToken !== tokenBefore, 5000, 'resumed');
     expect(ada.seatId).toBe('p1');
-    // The game sends the world back to a returning player.
-    expect(await ada.next('join')).toMatchObject({ playerId: 1, name: 'ada' });
+    expect(await welcomeBack).toMatchObject({ playerId: 1, name: 'ada' });
   });
 
   it('plays over wss when the server has TLS options (the self-signed test certificate)', async () => {
