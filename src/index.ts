@@ -39,4 +39,5 @@ export { createConsoleLogger, createMemoryLogger, createSilentLogger } from './c
 export type { LogEntry, LogLevel, Logger } from './core/logger.js';
 export { statePath } from './core/state-path.js';
 export { describeIssues } from './core/describe-issues.js';
+export { validate } from './core/validate.js';
 export type { RoomNotification, RoomOptions } from '../machines/room.events.js';

@@ -3,6 +3,7 @@ import type { RoomView, ServerOutput } from '../core/messages.js';
 import type { ClientProtocol, ClientProtocolSession } from '../core/protocol.js';
 import { schemaOf } from '../core/room-type.js';
 import type { ClientPayload, RoomMessages, ServerPayload } from '../core/room-type.js';
+import { validate } from '../core/validate.js';
 import type { WebSocketLike } from '../transports/memory/index.js';
 
 export type WebSocketFactory = (url: string) => WebSocketLike;
@@ -399,7 +400,7 @@ export class RoomSession<M extends RoomMessages = RoomMessages> {
         const schema = schemaOf(this.#init.messages?.server, output.type);
         let payload = output.payload;
         if (schema) {
-          const parsed = schema.safeParse(output.payload);
+          const parsed = validate(schema, output.payload);
           if (!parsed.success) {
             this.#emitError({
               code: 'PROTOCOL_INVALID_MESSAGE',

@@ -10,6 +10,7 @@ import type { ClientIntent } from '../core/messages.js';
 import type { Protocol, ProtocolPeer } from '../core/protocol.js';
 import type { ProtocolIssue } from '../core/result.js';
 import { schemaOf } from '../core/room-type.js';
+import { validate } from '../core/validate.js';
 import type { ServerContext } from './context.js';
 import type { SeatConnection } from './room-host.js';
 
@@ -218,7 +219,7 @@ export function createConnectionHost(
         // events; `seat` is set only while the connection chart holds the seat (inRoom).
         const syncSchema = schemaOf(room.type.sync?.messages.client, intent.type);
         if (syncSchema) {
-          const parsed = syncSchema.safeParse(intent.payload);
+          const parsed = validate(syncSchema, intent.payload);
           if (!parsed.success) {
             return reject({
               code: ErrorCode.PROTOCOL_INVALID_MESSAGE,
@@ -236,7 +237,7 @@ export function createConnectionHost(
             messageType: intent.type,
           });
         }
-        const parsed = schema.safeParse(intent.payload);
+        const parsed = validate(schema, intent.payload);
         if (!parsed.success) {
           return reject({
             code: ErrorCode.PROTOCOL_INVALID_MESSAGE,
