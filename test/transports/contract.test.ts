@@ -201,6 +201,8 @@ describe.each<{ name: string; make: () => Harness; skip: Skips }>([
       for (const frame of sent) client.socket.send(frame);
       await until(() => client.frames.length === sent.length, 2000, 'echoes');
       expect(server.frames.map(toText)).toEqual(sent);
+      // Text frames reach the protocol as text (checked UTF-8), so it neither decodes nor checks again.
+      expect(server.frames.every((frame) => typeof frame === 'string')).toBe(true);
       expect(client.frames.map(toText)).toEqual(sent);
 
       // Server-initiated frames, given as strings and as UTF-8 bytes (a prepared broadcast).
@@ -218,6 +220,7 @@ describe.each<{ name: string; make: () => Harness; skip: Skips }>([
       client.socket.send(bytes);
       bytes[0] = 99; // mutating after send must not change what arrives
       await until(() => server.frames.length === 1, 2000, 'binary frame');
+      expect(server.frames[0]).toBeInstanceOf(Uint8Array);
       expect([...toBytes(server.frames[0]!)]).toEqual([0, 1, 2, 127, 128, 254, 255]);
     });
 

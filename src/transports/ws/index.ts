@@ -93,7 +93,11 @@ function createWebSocketLink(
       if (socket.readyState === socket.OPEN) socket.ping();
     },
     attach(handlers: LinkHandlers) {
-      socket.on('message', (data: Buffer) => handlers.frame(data));
+      // A text frame arrives as text: ws has already checked its UTF-8 (RFC 6455 closes the
+      // link with 1007 otherwise), so protocols neither decode nor validate it again.
+      socket.on('message', (data: Buffer, isBinary: boolean) =>
+        handlers.frame(isBinary ? data : data.toString('utf8')),
+      );
       socket.on('close', () => handlers.close());
       socket.on('pong', () => handlers.pong?.());
       // An 'error' is always followed by 'close'; the listener keeps it from throwing.
