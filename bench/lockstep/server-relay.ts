@@ -1,7 +1,8 @@
 /**
  * The baseline of the lockstep relay benchmark: a minimal hand-written relay on a plain `ws`
  * WebSocketServer, no framework. Per room it collects one command packet per client per turn,
- * and on a 50 ms timer (re-armed after each master, like Chartroom's turn chart) builds the
+ * and on a 50 ms timer (on a grid of turn lengths, restarted after a late turn, like
+ * Chartroom's turn clock) builds the
  * master packet once, as the same JSON envelope Chartroom sends (`ls.master`, same payload
  * shape), encodes it once and writes the same bytes to the 8 clients. A turn still incomplete
  * at its deadline goes out as soon as its last packet arrives. No validation beyond shape
@@ -36,6 +37,8 @@ class Room {
   #ready = 0;
   #turn = 0;
   #lagging = false;
+  /** The current turn's deadline. */
+  #due = 0;
   /** Commands per seat index for the turns not issued yet, by turn. */
   #pending = new Map<number, { commands: unknown[][]; count: number }>();
 
@@ -57,6 +60,7 @@ class Room {
       turn: 0,
     });
     for (const socket of this.sockets) send(socket, start);
+    this.#due = Date.now();
     this.#arm();
   }
 
@@ -75,15 +79,18 @@ class Room {
   }
 
   #arm(): void {
+    const now = Date.now();
+    this.#due = Math.max(this.#due + TURN_MS, now);
     setTimeout(() => {
       probe.enter();
       if (this.#complete()) this.#issue();
       else this.#lagging = true;
-    }, TURN_MS);
+    }, this.#due - now);
   }
 
   #issue(): void {
     const turn = this.#turn++;
+    const late = this.#lagging;
     this.#lagging = false;
     const entry = this.#pending.get(turn);
     this.#pending.delete(turn);
@@ -97,6 +104,7 @@ class Room {
     const master = envelope('ls.master', { turn, commands, turn_ms: TURN_MS, iterations: 1 });
     probe.encoded(master);
     for (const socket of this.sockets) send(socket, master);
+    if (late) this.#due = Date.now();
     this.#arm();
   }
 }

@@ -109,6 +109,14 @@ describe('lockstep engine: turns and masters', () => {
     );
   });
 
+  it('keeps the turn cadence when timers fire late: deadlines stay on a grid of turn lengths', () => {
+    const h = createHarness({ players: 1, lockstep: { inputDelayTurns: 1 }, timerLateness: 20 });
+    for (let turn = 1; turn <= 10; turn++) h.cmd('p1', turn);
+    // Each timer fires 20 ms late, but the next deadline is the previous one + 100, not now + 100.
+    h.tick(10 * TURN + 20);
+    expect(h.engine.turn).toBe(10);
+  });
+
   it('keeps the first packet of a (player, turn): a different one for the same turn is ignored', () => {
     const h = createHarness({ players: 2, lockstep: { inputDelayTurns: 1 } });
     h.cmd('p1', 1, [1]);

@@ -285,14 +285,20 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
 
   const logic = lockstepMachine.provide({
     actors: {
-      // One turn length after entering `waiting`, and after every deadline since.
+      // One turn length after entering `waiting`, then on a steady grid of turn lengths: a
+      // timer that fires a little late does not push every later turn back with it.
       turnClock: fromCallback<EventObject>(({ sendBack }) => {
         let live = true;
+        let due = host.clock.now() + timing.turnMs;
         let timer: unknown;
         const fire = () => {
           sendBack({ type: 'TURN_DEADLINE' });
           // The deadline may have left `waiting` (a late turn), which stopped this clock.
-          if (live) timer = host.clock.setTimeout(fire, timing.turnMs);
+          if (!live) return;
+          const now = host.clock.now();
+          // More than a turn behind (a stalled event loop): start a new grid rather than burst.
+          due = Math.max(due + timing.turnMs, now);
+          timer = host.clock.setTimeout(fire, due - now);
         };
         timer = host.clock.setTimeout(fire, timing.turnMs);
         return () => {

@@ -5,7 +5,7 @@
  * them over after validation; everything is synchronous, so tests step turn by turn.
  */
 import { createMemoryLogger, createSimulatedClock, defineMessages, defineRoom } from 'chartroom';
-import type { RoomOptions, ServerOutput, SimulatedClock } from 'chartroom';
+import type { Clock, RoomOptions, ServerOutput, SimulatedClock } from 'chartroom';
 import type { Protocol } from 'chartroom';
 import { lockstep } from 'chartroom/sync/lockstep';
 import type { LockstepEngine, LockstepOptions, MasterPacket } from 'chartroom/sync/lockstep';
@@ -67,9 +67,15 @@ export function createHarness(
     room?: Partial<RoomOptions>;
     /** Leave the room in setup (default: everyone ready, running). */
     start?: boolean;
+    /** Every timer fires this much later than asked (an event loop under load). Default 0. */
+    timerLateness?: number;
   } = {},
 ): Harness {
   const clock = createSimulatedClock(0);
+  const lateness = options.timerLateness ?? 0;
+  const roomClock: Clock = lateness
+    ? { ...clock, setTimeout: (fn, ms) => clock.setTimeout(fn, ms + lateness) }
+    : clock;
   const logger = createMemoryLogger();
   const sync = lockstep({ command: numberCommand, timing: { baseTurnMs: 100 }, ...options.lockstep });
   const type = defineRoom({
@@ -92,7 +98,7 @@ export function createHarness(
       pauseOnDisconnect: false,
       ...options.room,
     },
-    clock,
+    clock: roomClock,
     logger,
     onChange: () => undefined,
     onEnded: () => undefined,
