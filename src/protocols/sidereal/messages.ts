@@ -159,6 +159,15 @@ function decodeWith<B>(
       messageType: type.slice(0, 64),
     });
   }
+  // zod's records drop a `__proto__` key without a word (no plain object can hold it): refuse it.
+  const traits = fields.traits;
+  if (typeof traits === 'object' && traits !== null && Object.hasOwn(traits, '__proto__')) {
+    return fail({
+      code: ErrorCode.PROTOCOL_INVALID_MESSAGE,
+      message: `Invalid ${type}: traits: "__proto__" is not a trait name.`,
+      messageType: type,
+    });
+  }
   const checked = schema.safeParse(fields);
   if (!checked.success) {
     return fail({

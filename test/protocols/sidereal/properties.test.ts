@@ -1,5 +1,5 @@
 import { fc, test } from '@fast-check/vitest';
-import { describe, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSimulatedClock } from 'chartroom';
 import {
   Flag,
@@ -19,7 +19,8 @@ const seq = fc.integer({ min: 1, max: 0xffff_ffff });
 const flags = fc
   .integer({ min: 0, max: 255 })
   .filter((f) => !(f & Flag.MORE) || (Boolean(f & Flag.RELIABLE) && !(f & Flag.ACK)));
-const name = fc.string({ minLength: 1, maxLength: 16 });
+/** Trait names; `__proto__` is refused (see the test below), so never generated here. */
+const name = fc.string({ minLength: 1, maxLength: 16 }).filter((n) => n !== '__proto__');
 const id = fc.string({ minLength: 1, maxLength: 32 });
 const time = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
 const token = fc.string({ minLength: 1, maxLength: 200 });
@@ -94,6 +95,14 @@ describe('sidereal codec properties', () => {
 
   test.prop([serverBody])('server bodies: decode(encode(b)) is b', (body) => {
     expect(decodeServerBody(encodeBody(body))).toEqual({ ok: true, value: viaJson(body) });
+  });
+
+  it('refuses a trait named __proto__ (no plain object can hold it) instead of dropping it', () => {
+    const snap = { type: 'snap', id: 'ship-1', time: 0, total: 1, traits: { x: 1 } };
+    const bytes = new TextEncoder().encode(JSON.stringify(snap).replace('"x"', '"__proto__"'));
+    const decoded = decodeServerBody(bytes);
+    expect(decoded.ok).toBe(false);
+    expect(decoded.ok ? '' : decoded.issue.message).toContain('__proto__');
   });
 
   test.prop([fc.uint8Array({ maxLength: 1500 })])('arbitrary bytes never throw, in any decoder', (bytes) => {
