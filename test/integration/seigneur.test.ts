@@ -59,6 +59,15 @@ async function seat(url: string, name: string, encrypted = false) {
   return { raw, playerId: answer.playerId, x: at.x, y: at.y, answer };
 }
 
+/** The arena game's state on the server (the room's invoked `game` actor). */
+function arenaGame(): ArenaContext {
+  const children = server!.room(String(ROOM))?.actor.getSnapshot().children as
+    Record<string, { getSnapshot(): { context: ArenaContext } } | undefined> | undefined;
+  const game = children?.game;
+  if (!game) throw new Error('the arena game is not running');
+  return game.getSnapshot().context;
+}
+
 const errorOf = (raw: RawSeigneur, code: string) =>
   raw.next((p) => p.type === 'error' && p.code === code) as Promise<
     Extract<SeigneurPacket, { type: 'error' }>
@@ -232,6 +241,17 @@ describe('seigneur over ws', () => {
     const distance = Math.hypot(bob.x - ada.x, bob.y - ada.y);
     if (distance > 500) return expect.fail(`spawned too far apart for the test seed: ${distance}`);
     for (let hit = 0; hit < 4; hit++) {
+      // The server ignores a shot fired during the cooldown (5 ticks) without a word, and its ticks
+      // run late under load: wait for its tick to reach Ada's next shot, not for 250 ms.
+      await until(
+        () => {
+          const game = arenaGame();
+          const shooter = Object.values(game.players).find((f) => f.playerId === ada.playerId);
+          return shooter !== undefined && game.tick >= shooter.shotReadyAt;
+        },
+        5000,
+        'the shot cooldown',
+      );
       await ada.raw.send({
         type: 'weapon',
         tick: 1,
@@ -241,14 +261,19 @@ describe('seigneur over ws', () => {
       await bob.raw.next(
         (p) => p.type === 'weapon' && p.action.kind === 'damage' && p.action.hp === 75 - 25 * hit,
       );
-      await new Promise((resolve) => setTimeout(resolve, 300)); // shot cooldown: 5 ticks
     }
-    await bob.raw.next(
+    const death = await bob.raw.next(
       (p) => p.type === 'weapon' && p.playerId === bob.playerId && p.action.kind === 'death',
     );
+    // The respawn comes 60 ticks after the death (3 s at 50 ms, more when ticks run late under
+    // load); Ada also holds the respawn that introduced Bob when he joined, from before it.
     await ada.raw.next(
-      (p) => p.type === 'weapon' && p.playerId === bob.playerId && p.action.kind === 'respawn',
-      5000,
+      (p) =>
+        p.type === 'weapon' &&
+        p.playerId === bob.playerId &&
+        p.action.kind === 'respawn' &&
+        p.tick > death.tick,
+      10_000,
     );
   });
 

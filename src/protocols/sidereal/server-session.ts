@@ -4,6 +4,7 @@ import type { ProtocolPeer, ProtocolSession } from '../../core/protocol.js';
 import { roomToWire } from '../json-envelope/codec.js';
 import { createChannel } from './channel.js';
 import type { ChannelFailure, Delivery } from './channel.js';
+import { Flag, decodePacket } from './header.js';
 import {
   KEYFRAME_REQUEST,
   SIDEREAL_PROTOCOL_VERSION,
@@ -25,6 +26,12 @@ function mergeDiffBytes(older: Uint8Array, newer: Uint8Array): Uint8Array {
   const b = JSON.parse(utf8.decode(newer)) as DiffBody;
   return encodeBody(mergeDiffs(a, b));
 }
+
+/** A well-formed ACK datagram (its size is the channel's to check). */
+const isAck = (bytes: Uint8Array): boolean => {
+  const packet = decodePacket(bytes, bytes.byteLength);
+  return packet.ok && (packet.value.flags & Flag.ACK) !== 0;
+};
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -131,10 +138,10 @@ export function openSiderealSession(peer: ProtocolPeer, settings: SiderealSettin
     }, settings.heartbeatMs);
   };
 
-  /** Close the session; `bye` (sent once, best effort) says why, except after a stop. */
-  const shut = (code: ErrorCode, message: string) => {
+  /** Close the session; `bye` (sent once, best effort) says why, except after a stop or to a stranger. */
+  const shut = (code: ErrorCode, message: string, bye = code !== ErrorCode.CONN_CLIENT_STOPPED) => {
     if (phase === 'closed') return;
-    if (code !== ErrorCode.CONN_CLIENT_STOPPED) send({ type: 'bye', code, message }, ONCE);
+    if (bye) send({ type: 'bye', code, message }, ONCE);
     phase = 'closed';
     stopHeartbeats();
     peer.close(code, message);
@@ -270,6 +277,17 @@ export function openSiderealSession(peer: ProtocolPeer, settings: SiderealSettin
   return {
     receive(frame) {
       const bytes = typeof frame === 'string' ? encoder.encode(frame) : frame;
+      // Before a knock this session has sent nothing, so an ACK acknowledges another session's
+      // packet: the peer is a client this server already forgot, e.g. its ACKs of diffs that were
+      // on the way when its stop arrived. Close at once and say nothing; waiting would hold a
+      // connection until the handshake timeout, whose `bye` would reach a client that stopped.
+      if (phase === 'awaiting' && isAck(bytes)) {
+        return shut(
+          ErrorCode.PROTOCOL_UNEXPECTED_MESSAGE,
+          'An ACK before any knock: the peer belongs to a session that was already closed.',
+          false,
+        );
+      }
       const malformed = channel.stats.malformed;
       channel.receive(bytes);
       // Any well-formed datagram proves the peer alive: the connection chart's pong.
