@@ -16,9 +16,10 @@ import type { GameInput } from './room.machine.js';
  *     waiting --(room.paused)--> paused --(room.resumed)--> waiting
  *
  * `waiting` invokes the `turnClock`, which sends TURN_DEADLINE one turn length after entering
- * `waiting` and after every deadline since (the turn length is the engine's, adaptive), so a
- * turn that went out late is timed from when it went out. Every turn is one event of this
- * chart: a guarded targetless transition, the cheapest step a chart can take.
+ * `waiting` and then on a grid of turn lengths (the engine's, adaptive), so a timer that fires
+ * late does not push later turns back; a turn that went out late starts a new grid. Every turn
+ * is one event of this chart: a guarded targetless transition, the cheapest step a chart can
+ * take.
  *
  * Pure: the turn buffer, the turn log and the master packets live in the runtime's engine,
  * which supplies `turnClock`, `turnComplete`, `issueTurn`, `dropMissing` and the reports with

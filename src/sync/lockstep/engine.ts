@@ -108,7 +108,7 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
   };
   const isComplete = () => missing().length === 0;
 
-  /** Tell the chart once per turn that the current turn is complete (it only listens while lagging). */
+  /** Tell the chart once per turn that the current turn is complete (it only listens while `behind`). */
   const notifyIfComplete = () => {
     const turn = masters.length;
     if (!actor || halted || completeSent === turn || !isComplete()) return;
@@ -168,7 +168,9 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
     host.sendToRoom({ type: 'HALT', cause: 'divergence', detail: divergence });
   };
 
-  const issue = (turn: number): TurnTiming => {
+  /** Compile, log and send the master packet of the next turn. */
+  const issue = () => {
+    const turn = masters.length;
     const entries = buffer.get(turn);
     buffer.delete(turn);
     const commands: SeatCommands<C>[] = [];
@@ -198,7 +200,6 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
       const divergence = book.sweep(turn);
       if (divergence) halt(divergence);
     }
-    return timing;
   };
 
   const dropMissing = () => {
@@ -317,7 +318,7 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
       stopMatch: () => {
         actor = undefined;
       },
-      issueTurn: () => issue(masters.length),
+      issueTurn: issue,
       dropMissing,
       removePlayer: ({ event }) => {
         if (event.type !== 'room.playerLeft') return;
