@@ -64,7 +64,7 @@ interface CheckDef {
   readonly minimum?: number;
   readonly maximum?: number;
   readonly length?: number;
-  readonly format?: string;
+  readonly format?: string | undefined;
 }
 
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
@@ -142,11 +142,9 @@ function number(def: Def, refinements: readonly CheckDef[]): Predicate | null {
   let minInclusive = true;
   let maxInclusive = true;
   let integer = false;
-  const own: CheckDef | undefined =
-    def.check === 'number_format'
-      ? { check: 'number_format', ...(def.format ? { format: def.format } : {}) }
-      : undefined;
-  const checks = own ? [own, ...refinements] : refinements;
+  // z.int(), z.int32(): the schema is its own format check.
+  const checks =
+    def.check === 'number_format' ? [{ check: def.check, format: def.format }, ...refinements] : refinements;
   for (const check of checks) {
     if (check.check === 'number_format') {
       const range = check.format === undefined ? undefined : INT_RANGES[check.format];
@@ -234,7 +232,7 @@ function object(def: Def): Predicate | null {
     if (extraKeysAllowed) return true;
     // Own and inherited enumerable keys: any beyond the fields present is one zod would strip.
     let keysSeen = 0;
-    for (const key in record) if (key !== undefined) keysSeen++;
+    for (const _key in record) keysSeen++;
     return keysSeen === present;
   };
 }
