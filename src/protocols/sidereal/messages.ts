@@ -48,8 +48,13 @@ const traitValue = z.union([
   z.string().max(BODY_LIMITS.traitStringLength),
   z.boolean(),
 ]);
+/** zod's records drop a `__proto__` key without a word (no plain object can hold it): refuse it. */
+const noProtoKey = z.custom(
+  (value) => typeof value !== 'object' || value === null || !Object.hasOwn(value, '__proto__'),
+  '"__proto__" is not a trait name',
+);
 const boundedRecord = <T extends z.ZodType>(value: T) =>
-  z.record(traitName, value).refine((r) => Object.keys(r).length <= BODY_LIMITS.traits, {
+  noProtoKey.pipe(z.record(traitName, value)).refine((r) => Object.keys(r).length <= BODY_LIMITS.traits, {
     message: `at most ${BODY_LIMITS.traits} traits`,
   });
 const token = z.string().min(1).max(BODY_LIMITS.tokenLength);
@@ -157,15 +162,6 @@ function decodeWith<B>(
       code: ErrorCode.PROTOCOL_UNKNOWN_TYPE,
       message: `Unknown ${side} message type "${type.slice(0, 64)}": expected one of ${Object.keys(schemas).join(', ')}.`,
       messageType: type.slice(0, 64),
-    });
-  }
-  // zod's records drop a `__proto__` key without a word (no plain object can hold it): refuse it.
-  const traits = fields.traits;
-  if (typeof traits === 'object' && traits !== null && Object.hasOwn(traits, '__proto__')) {
-    return fail({
-      code: ErrorCode.PROTOCOL_INVALID_MESSAGE,
-      message: `Invalid ${type}: traits: "__proto__" is not a trait name.`,
-      messageType: type,
     });
   }
   const checked = schema.safeParse(fields);
