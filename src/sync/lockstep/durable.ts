@@ -8,6 +8,7 @@ import { ChartroomError, ErrorCode } from '../../core/errors.js';
 import type { SyncHost, SyncRestore } from '../../core/sync.js';
 import type { TurnTiming } from './adapt.js';
 import type { ChecksumBook } from './checksums.js';
+import type { MasterLog } from './master-log.js';
 import type { MasterPacket } from './types.js';
 
 /** The engine's state apart from its log: small, saved with every room checkpoint. */
@@ -176,7 +177,7 @@ export function createMasterOutbox<C>(options: {
 export function restoreInto<C>(
   restored: RestoredLockstep<C>,
   into: {
-    readonly masters: MasterPacket<C>[];
+    readonly masters: MasterLog<C>;
     readonly issuedAt: number[];
     readonly active: Set<string>;
     readonly dropped: Set<string>;
@@ -186,7 +187,7 @@ export function restoreInto<C>(
   },
   timing: TurnTiming,
 ): { players: string[]; timing: TurnTiming; lastAdapt: number } {
-  into.masters.push(...restored.masters);
+  for (const master of restored.masters) into.masters.push(master);
   // Restored masters count as just sent: nobody is re-sent them before resendAfterMs.
   for (let i = into.issuedAt.length; i < into.masters.length; i++) into.issuedAt.push(into.now);
   for (const [turn, sum] of restored.agreed) into.book.restoreAgreed(turn, sum);

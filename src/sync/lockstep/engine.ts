@@ -12,6 +12,7 @@ import type { LockstepCheckpoint } from './durable.js';
 import type { TurnLog } from './turn-log.js';
 import type { DeterministicEngine, Divergence, MasterPacket, SeatCommands } from './types.js';
 import { applyMaster } from './types.js';
+import { MasterLog } from './master-log.js';
 
 export interface LockstepSettings<C> {
   readonly inputDelayTurns: number;
@@ -48,7 +49,7 @@ export interface LockstepEngine<C> extends SyncEngine {
 export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettings<C>): LockstepEngine<C> {
   const { inputDelayTurns: delay } = settings;
   const buffer = new Map<number, Map<string, C[]>>();
-  const masters: MasterPacket<C>[] = [];
+  const masters = new MasterLog<C>();
   const issuedAt: number[] = [];
   const acks = new Map<string, number>();
   const lastResend = new Map<string, number>();
@@ -279,7 +280,7 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
       authority = settings.authority();
       authority.init(host.seed(), host.config(), players);
       // A rebuilt room: the authority replays the logged match to where it stopped.
-      for (const master of masters) applyMaster(authority, master);
+      for (const master of masters.slice(0)) applyMaster(authority, master);
     }
     host.broadcast(startMessage());
   };
@@ -383,8 +384,9 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
       if (actor && !halted) host.sendToSeat(seatId, startMessage());
     },
     exportLog() {
+      const all = masters.slice(0);
       const checksums: [number, string][] = [];
-      for (const master of masters) {
+      for (const master of all) {
         const agreed = book.agreed(master.turn) ?? master.checksum;
         if (agreed !== undefined) checksums.push([master.turn, agreed]);
       }
@@ -394,7 +396,7 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
         seed: host.seed(),
         config: host.config(),
         players,
-        masters: [...masters],
+        masters: all,
         checksums,
       };
     },

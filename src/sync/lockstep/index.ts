@@ -95,6 +95,7 @@ export type { LockstepLimits, LockstepMessages } from './messages.js';
 export { targetTiming, nextTiming } from './adapt.js';
 export type { PlayerTiming, TurnTiming, TurnTimingOptions } from './adapt.js';
 export { ChecksumBook } from './checksums.js';
+export { MasterLog } from './master-log.js';
 export { replay } from './turn-log.js';
 export type { ReplayResult, TurnLog } from './turn-log.js';
 export { applyMaster } from './types.js';
