@@ -62,6 +62,94 @@ function toRoomEvent(seat: SeatRef, intent: RoomIntent): RoomEvent {
 }
 
 /**
+ * What every connection of one server shares: the connection chart, provided once (its actors
+ * need only the server context and the actor's input), and a way back to each live connection
+ * host, by id, for the seat a join grants. A chart provided per connection would cost every
+ * connection its own copy of the machine's state nodes and transitions.
+ */
+interface SharedConnectionLogic {
+  readonly logic: typeof connectionMachine;
+  /** Live connection hosts by id: each takes the seat its join was granted. */
+  readonly holders: Map<string, (seat: SeatRef) => void>;
+}
+
+const shared = new WeakMap<ServerContext, SharedConnectionLogic>();
+
+function sharedLogic(ctx: ServerContext): SharedConnectionLogic {
+  const known = shared.get(ctx);
+  if (known) return known;
+  const holders = new Map<string, (seat: SeatRef) => void>();
+
+  /** A room this node does not host: on another node (ROOM_MOVED, naming it), closed, or unknown. */
+  const missingRoom = async (roomId: string): Promise<never> => {
+    throw (
+      (await ctx.elsewhere?.(roomId)) ??
+      new ChartroomError(ErrorCode.ROOM_NOT_FOUND, `No room "${roomId}" on this server.`)
+    );
+  };
+
+  const logic = connectionMachine.provide({
+    actors: {
+      verifyCredentials: fromPromise(async ({ input }: { input: { token: string } }) => {
+        const claims = ctx.tokens.verify(input.token, 'ticket');
+        return {
+          userId: claims.userId,
+          name: claims.name,
+          roomId: claims.roomId,
+          ...(claims.role ? { role: claims.role } : {}),
+        };
+      }),
+      resumeSeat: fromPromise(async ({ input }: { input: { resumeToken: string; connectionId: string } }) => {
+        const claims = ctx.tokens.verify(input.resumeToken, 'resume');
+        const room = ctx.room(claims.roomId);
+        const moved = room ? undefined : await ctx.elsewhere?.(claims.roomId);
+        if (moved) throw moved;
+        const seat = room?.seat(claims.seatId);
+        if (!room || !seat || seat.left || !room.resumable(claims.seatId, claims.generation)) {
+          throw new ChartroomError(
+            ErrorCode.AUTH_RESUME_REJECTED,
+            'Resume token refused: already used, or the seat was released. Join again with a new ticket.',
+          );
+        }
+        room.nextGeneration(claims.seatId);
+        room.send({ type: 'RECONNECTED', seatId: claims.seatId });
+        return {
+          identity: { userId: claims.userId, name: claims.name, roomId: claims.roomId },
+          seat: { roomId: claims.roomId, seatId: claims.seatId, role: seat.role },
+        };
+      }),
+      joinRoom: fromPromise(
+        async ({
+          input,
+        }: {
+          input: { identity: Identity; roomId: string; role?: 'player' | 'viewer'; connectionId: string };
+        }) => {
+          if (input.identity.roomId !== input.roomId) {
+            throw new ChartroomError(
+              ErrorCode.AUTH_WRONG_ROOM,
+              `The session token is for room "${input.identity.roomId}", not "${input.roomId}".`,
+            );
+          }
+          const room = ctx.room(input.roomId) ?? (await missingRoom(input.roomId));
+          const role = input.role ?? input.identity.role;
+          const seatId = room.join(input.connectionId, input.identity.userId, input.identity.name, role);
+          const seat: SeatRef = { roomId: input.roomId, seatId, role: room.seat(seatId)?.role ?? 'viewer' };
+          const hold = holders.get(input.connectionId);
+          // Should the connection be gone by now, the seat goes back at once rather than stay
+          // taken by nobody.
+          if (!hold) room.send({ type: 'LEAVE', seatId });
+          else hold(seat);
+          return seat;
+        },
+      ),
+    },
+  });
+  const made = { logic, holders };
+  shared.set(ctx, made);
+  return made;
+}
+
+/**
  * Drives one link: frames go through the protocol session into the connection machine, and
  * what the machine emits goes to the room or back through the protocol.
  */
@@ -133,67 +221,11 @@ export function createConnectionHost(
     });
   };
 
-  /** A room this node does not host: on another node (ROOM_MOVED, naming it), closed, or unknown. */
-  const missingRoom = async (roomId: string): Promise<never> => {
-    throw (
-      (await ctx.elsewhere?.(roomId)) ??
-      new ChartroomError(ErrorCode.ROOM_NOT_FOUND, `No room "${roomId}" on this server.`)
-    );
-  };
-
-  const machine = connectionMachine.provide({
-    actors: {
-      verifyCredentials: fromPromise(async ({ input }: { input: { token: string } }) => {
-        const claims = ctx.tokens.verify(input.token, 'ticket');
-        return {
-          userId: claims.userId,
-          name: claims.name,
-          roomId: claims.roomId,
-          ...(claims.role ? { role: claims.role } : {}),
-        };
-      }),
-      resumeSeat: fromPromise(async ({ input }: { input: { resumeToken: string; connectionId: string } }) => {
-        const claims = ctx.tokens.verify(input.resumeToken, 'resume');
-        const room = ctx.room(claims.roomId);
-        const moved = room ? undefined : await ctx.elsewhere?.(claims.roomId);
-        if (moved) throw moved;
-        const seat = room?.seat(claims.seatId);
-        if (!room || !seat || seat.left || !room.resumable(claims.seatId, claims.generation)) {
-          throw new ChartroomError(
-            ErrorCode.AUTH_RESUME_REJECTED,
-            'Resume token refused: already used, or the seat was released. Join again with a new ticket.',
-          );
-        }
-        room.nextGeneration(claims.seatId);
-        room.send({ type: 'RECONNECTED', seatId: claims.seatId });
-        return {
-          identity: { userId: claims.userId, name: claims.name, roomId: claims.roomId },
-          seat: { roomId: claims.roomId, seatId: claims.seatId, role: seat.role },
-        };
-      }),
-      joinRoom: fromPromise(
-        async ({
-          input,
-        }: {
-          input: { identity: Identity; roomId: string; role?: 'player' | 'viewer'; connectionId: string };
-        }) => {
-          if (input.identity.roomId !== input.roomId) {
-            throw new ChartroomError(
-              ErrorCode.AUTH_WRONG_ROOM,
-              `The session token is for room "${input.identity.roomId}", not "${input.roomId}".`,
-            );
-          }
-          const room = ctx.room(input.roomId) ?? (await missingRoom(input.roomId));
-          const role = input.role ?? input.identity.role;
-          const seatId = room.join(input.connectionId, input.identity.userId, input.identity.name, role);
-          granted = { roomId: input.roomId, seatId, role: room.seat(seatId)?.role ?? 'viewer' };
-          return granted;
-        },
-      ),
-    },
+  const { logic, holders } = sharedLogic(ctx);
+  holders.set(connectionId, (seat) => {
+    granted = seat;
   });
-
-  const actor = createActor(machine, {
+  const actor = createActor(logic, {
     id: `connection:${connectionId}`,
     clock: ctx.clock,
     ...(ctx.inspect ? { inspect: ctx.inspect } : {}),
@@ -339,6 +371,7 @@ export function createConnectionHost(
   const dispose = () => {
     if (disposed) return;
     disposed = true;
+    holders.delete(connectionId);
     session.close?.();
     // The link closed between the room granting a seat and the chart adopting it: give it back.
     if (granted) ctx.room(granted.roomId)?.send({ type: 'LEAVE', seatId: granted.seatId });

@@ -39,3 +39,22 @@ describe('a link that closes while its join is being granted', () => {
     expect(room.view().seats).toEqual([]);
   });
 });
+
+describe('the connection chart', () => {
+  let server: ChartroomServer | undefined;
+  afterEach(async () => server?.close());
+
+  it('is provided once per server: every connection runs the same machine, not a copy of it', async () => {
+    const memory = createMemoryTransport();
+    server = createServer({
+      roomTypes: [tapRace],
+      logger: createMemoryLogger(),
+      endpoints: [{ protocol: createJsonEnvelopeProtocol(), transport: memory }],
+    });
+    await server.start();
+    for (let i = 0; i < 3; i++) memory.connect('memory://test?protocol_version=1');
+    await until(() => server!.connections.size === 3, 1000, 'three connections');
+    const machines = new Set([...server.connections].map((connection) => connection.actor.logic));
+    expect(machines.size).toBe(1);
+  });
+});
