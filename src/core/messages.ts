@@ -70,6 +70,12 @@ export type ServerOutput =
       readonly payload: unknown;
       /** Set when the server expects the client to reply (`ClientIntent` reply). */
       readonly requestId?: number;
+      /**
+       * The payload already serialized: exactly `JSON.stringify(payload)`. A JSON protocol may
+       * splice it into its frame rather than serialize the payload again (the lockstep engine's
+       * master packets, serialized once for the turn log); other protocols ignore it.
+       */
+      readonly payloadJson?: string;
     }
   /** The game's answer to a client request. */
   | { readonly kind: 'reply'; readonly requestId: number; readonly type: string; readonly payload: unknown }

@@ -23,6 +23,7 @@ function deferred() {
 
 function host(journal?: SyncJournal) {
   const sent: number[] = [];
+  const outputs: ServerOutput[] = [];
   const toRoom: RoomEventLike[] = [];
   const value: SyncHost = {
     roomId: 'r1',
@@ -32,6 +33,7 @@ function host(journal?: SyncJournal) {
     config: () => ({}),
     seats: () => [],
     broadcast: (output: ServerOutput) => {
+      outputs.push(output);
       if (output.kind === 'game') sent.push((output.payload as MasterPacket<number>).turn);
     },
     sendToSeat: () => undefined,
@@ -39,7 +41,7 @@ function host(journal?: SyncJournal) {
     sendToRoom: (event) => toRoom.push(event),
     ...(journal ? { journal } : {}),
   };
-  return { value, sent, toRoom };
+  return { value, sent, outputs, toRoom };
 }
 
 const master = (turn: number): MasterPacket<number> => ({ turn, commands: [], turn_ms: 30, iterations: 1 });
@@ -54,10 +56,17 @@ describe('the master outbox', () => {
       start: 0,
       agreedFrom: 0,
     });
-    outbox.publish(master(0));
-    outbox.publish(master(1));
+    outbox.publish(master(0), JSON.stringify(master(0)));
+    outbox.publish(master(1), JSON.stringify(master(1)));
     expect(h.sent).toEqual([0, 1]);
     expect(outbox.durable).toBe(2);
+    // The master's JSON text rides along, for JSON protocols to splice rather than serialize again.
+    expect(h.outputs[1]).toEqual({
+      kind: 'game',
+      type: 'ls.master',
+      payload: master(1),
+      payloadJson: JSON.stringify(master(1)),
+    });
   });
 
   it('sends each master only after its write, in turn order even when writes resolve out of order', async () => {
@@ -78,9 +87,9 @@ describe('the master outbox', () => {
       start: 0,
       agreedFrom: 0,
     });
-    outbox.publish(master(0));
-    outbox.publish(master(1));
-    outbox.publish(master(2));
+    outbox.publish(master(0), JSON.stringify(master(0)));
+    outbox.publish(master(1), JSON.stringify(master(1)));
+    outbox.publish(master(2), JSON.stringify(master(2)));
     expect(h.sent).toEqual([]);
     writes.get(1)!.resolve();
     await settle();
@@ -116,7 +125,7 @@ describe('the master outbox', () => {
       start: 0,
       agreedFrom: 0,
     });
-    for (let t = 0; t < 3; t++) outbox.publish(master(t));
+    for (let t = 0; t < 3; t++) outbox.publish(master(t), JSON.stringify(master(t)));
     writes[0]!.resolve();
     writes[1]!.reject(new Error('Redis is gone'));
     writes[2]!.resolve();

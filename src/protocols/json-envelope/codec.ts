@@ -84,6 +84,14 @@ export function encodeEnvelope(envelope: Envelope): string {
   return JSON.stringify(envelope.payload === undefined ? { ...envelope, payload: {} } : envelope);
 }
 
+/**
+ * The same text as `encodeEnvelope({ type, seq, ts, payload })`, from the payload's JSON text
+ * (`JSON.stringify(payload)`, made once by whoever built the payload).
+ */
+export function encodeEnvelopeJson(type: string, seq: number, ts: number, payloadJson: string): string {
+  return `{"type":${JSON.stringify(type)},"seq":${seq},"ts":${ts},"payload":${payloadJson}}`;
+}
+
 export function roomToWire(room: RoomView): RoomWire {
   return {
     room_id: room.roomId,

@@ -3,7 +3,7 @@ import type { ClientIntent, ServerOutput } from '../../core/messages.js';
 import type { Protocol, ProtocolPeer, ProtocolSession } from '../../core/protocol.js';
 import type { ProtocolIssue } from '../../core/result.js';
 import { describeIssues } from '../../core/describe-issues.js';
-import { decodeEnvelope, encodeEnvelope, roomToWire } from './codec.js';
+import { decodeEnvelope, encodeEnvelope, encodeEnvelopeJson, roomToWire } from './codec.js';
 import {
   DEFAULT_MAX_FRAME_BYTES,
   ENVELOPE_PROTOCOL_VERSION,
@@ -105,6 +105,11 @@ export function createJsonEnvelopeProtocol(options: JsonEnvelopeProtocolOptions 
   let seq = 0;
 
   const frame = (type: string, payload: unknown) => encodeEnvelope({ type, seq: ++seq, ts: now(), payload });
+  /** An output's frame: a game payload serialized already is spliced in, not serialized again. */
+  const frameOf = (output: ServerOutput, type: string, payload: unknown) =>
+    output.kind === 'game' && output.payloadJson !== undefined
+      ? encodeEnvelopeJson(type, ++seq, now(), output.payloadJson)
+      : frame(type, payload);
 
   const open = (peer: ProtocolPeer): ProtocolSession => {
     let lastSeq = -1;
@@ -202,7 +207,7 @@ export function createJsonEnvelopeProtocol(options: JsonEnvelopeProtocolOptions 
           output.kind === 'error' && inFlight !== undefined
             ? { ...(wire[1] as object), ref_seq: inFlight }
             : wire[1];
-        peer.send(frame(wire[0], payload));
+        peer.send(frameOf(output, wire[0], payload));
       },
       deliverPrepared(prepared) {
         peer.send(prepared);
@@ -217,7 +222,7 @@ export function createJsonEnvelopeProtocol(options: JsonEnvelopeProtocolOptions 
     open,
     prepare(output) {
       const wire = toWire(output);
-      return wire ? encoder.encode(frame(wire[0], wire[1])) : undefined;
+      return wire ? encoder.encode(frameOf(output, wire[0], wire[1])) : undefined;
     },
   };
 }

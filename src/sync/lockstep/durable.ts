@@ -84,8 +84,11 @@ export function readRestored<C>(restore: SyncRestore, roomId: string): RestoredL
 }
 
 export interface MasterOutbox<C> {
-  /** Log `master` (when durable), then broadcast it: in turn order, each after its own write. */
-  publish(master: MasterPacket<C>): void;
+  /**
+   * Log `master` (when durable), then broadcast it: in turn order, each after its own write.
+   * `text` is its JSON text (`JSON.stringify(master)`).
+   */
+  publish(master: MasterPacket<C>, text: string): void;
   /** How many masters may be sent to clients (logged, or all without a journal). */
   readonly durable: number;
 }
@@ -110,8 +113,9 @@ export function createMasterOutbox<C>(options: {
 }): MasterOutbox<C> {
   const { host } = options;
   const { journal } = host;
-  const broadcast = (master: MasterPacket<C>) =>
-    host.broadcast({ kind: 'game', type: 'ls.master', payload: master });
+  // The master's JSON text is the turn log's: a JSON protocol splices it rather than serialize again.
+  const broadcast = (master: MasterPacket<C>, payloadJson: string) =>
+    host.broadcast({ kind: 'game', type: 'ls.master', payload: master, payloadJson });
   const fail = (turn: number, error: unknown) => {
     // Going on would send turns that another node cannot rebuild: the room stops here.
     host.logger.error('Lockstep turn could not be logged: the room halts', {
@@ -145,10 +149,10 @@ export function createMasterOutbox<C>(options: {
     get durable() {
       return durable;
     },
-    publish(master) {
+    publish(master, text) {
       if (!journal) {
         durable = master.turn + 1;
-        broadcast(master);
+        broadcast(master, text);
         return;
       }
       const agreed = newlyAgreed(master.turn);
@@ -161,7 +165,7 @@ export function createMasterOutbox<C>(options: {
           () => {
             if (failed) return;
             durable = master.turn + 1;
-            broadcast(master);
+            broadcast(master, text);
           },
           (error: unknown) => {
             if (failed) return;

@@ -107,7 +107,15 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
     const entries = buffer.get(turn);
     return expected(turn).filter((seat) => !entries?.has(seat));
   };
-  const isComplete = () => missing().length === 0;
+  /** Asked by the chart's guard at every deadline: no list is built for it. */
+  const isComplete = () => {
+    const turn = masters.length;
+    const seats = expected(turn);
+    const entries = buffer.get(turn);
+    if (!entries) return seats.length === 0;
+    for (const seat of seats) if (!entries.has(seat)) return false;
+    return true;
+  };
 
   /** Tell the chart once per turn that the current turn is complete (it only listens while `behind`). */
   const notifyIfComplete = () => {
@@ -193,9 +201,9 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
       book.setAuthority(turn, checksum);
       master = { ...master, checksum };
     }
-    masters.push(master);
+    const text = masters.push(master);
     issuedAt.push(now());
-    outbox.publish(master);
+    outbox.publish(master, text);
     resendMissing();
     if (turn % 16 === 0) {
       const divergence = book.sweep(turn);

@@ -32,8 +32,11 @@ export class MasterLog<C> {
     return this.#index.length / 3;
   }
 
-  /** Append the next turn's master (its `turn` must equal `length`). */
-  push(master: MasterPacket<C>): void {
+  /**
+   * Append the next turn's master (its `turn` must equal `length`); returns the JSON text it
+   * logged, for the broadcast to reuse.
+   */
+  push(master: MasterPacket<C>): string {
     if (master.turn !== this.length) {
       throw new RangeError(`MasterLog: expected turn ${this.length}, got ${master.turn}`);
     }
@@ -49,6 +52,7 @@ export class MasterLog<C> {
     const start = this.#used;
     this.#used += encoder.encodeInto(text, chunk.subarray(start)).written;
     this.#index.push(this.#chunks.length - 1, start, this.#used);
+    return text;
   }
 
   /** The master of `turn`, or undefined outside the log. */

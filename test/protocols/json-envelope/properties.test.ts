@@ -684,4 +684,25 @@ describe('json-envelope broadcast', () => {
       RUNS,
     );
   });
+
+  it('a game payload serialized already (payloadJson) is spliced in: the same bytes as serializing it', () => {
+    const type = fc
+      .stringMatching(/^[a-z][a-z0-9_.]{0,40}$/)
+      .filter((t) => !/^(auth|session|room)\./.test(t));
+    fc.assert(
+      fc.property(type, json, fc.boolean(), (gameType, payload, broadcast) => {
+        const output: ServerOutput = { kind: 'game', type: gameType, payload };
+        const spliced: ServerOutput = { ...output, payloadJson: JSON.stringify(payload) };
+        const encode = (o: ServerOutput) => {
+          const protocol = createJsonEnvelopeProtocol({ now: () => 1_700_000_000_000 });
+          if (broadcast) return strictUtf8.decode(protocol.prepare?.(o) as Uint8Array);
+          const peer = createFakePeer();
+          protocol.open(peer).deliver(o);
+          return peer.texts()[0];
+        };
+        expect(encode(spliced)).toBe(encode(output));
+      }),
+      RUNS,
+    );
+  });
 });
