@@ -152,6 +152,22 @@ describe('lockstep engine: refusals', () => {
     expect(h.masters('p2')[8]?.commands).toEqual([{ seat: 'p1', commands: [1] }]);
   });
 
+  it('refuses a checksum for a turn not issued yet with SYNC_TURN_OUT_OF_RANGE, so none piles up unsettled', () => {
+    const h = createHarness({ players: 2, lockstep: { inputDelayTurns: 2 } });
+    h.tick(TURN);
+    h.tick(TURN);
+    expect(h.engine.turn).toBe(2);
+    h.cmd('p1', 2, [], { checksum: { turn: 2, value: 'future' } });
+    expect(h.errors('p1')).toEqual([{ code: ErrorCode.SYNC_TURN_OUT_OF_RANGE, ref: 'ls.cmd' }]);
+    // The last issued turn is fine; the refused packet's commands were not kept.
+    h.cmd('p1', 2, [5], { checksum: { turn: 1, value: 'c1' } });
+    h.cmd('p2', 2, [], { checksum: { turn: 1, value: 'c1' } });
+    expect(h.errors('p1')).toHaveLength(1);
+    expect(h.errors('p2')).toEqual([]);
+    h.tick(TURN);
+    expect(h.masters('p2')[2]?.commands).toEqual([{ seat: 'p1', commands: [5] }]);
+  });
+
   it('refuses command packets from viewers with ROOM_FORBIDDEN and keeps their commands out of every master', () => {
     const h = createHarness({ players: 1, viewers: 1, lockstep: { inputDelayTurns: 1 } });
     const viewer = h.viewers[0]!;

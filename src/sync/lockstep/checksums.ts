@@ -9,7 +9,12 @@ import type { Divergence } from './types.js';
 export class ChecksumBook {
   #reports = new Map<number, Map<string, string>>();
   #authority = new Map<number, string>();
-  #agreed = new Map<number, string>();
+  /**
+   * Agreed checksums by turn: one per turn for the whole match. Turns settle close to in order,
+   * so a list stays dense (a slot per turn, where a map keeps an entry and a rehash per turn); a
+   * stray far turn only makes it sparse.
+   */
+  #agreed: (string | undefined)[] = [];
   #staleAfterTurns: number;
 
   constructor(staleAfterTurns = 64) {
@@ -18,7 +23,7 @@ export class ChecksumBook {
 
   /** The checksum everyone agreed on for a turn, once known. */
   agreed(turn: number): string | undefined {
-    return this.#agreed.get(turn);
+    return this.#agreed[turn];
   }
 
   setAuthority(turn: number, checksum: string): void {
@@ -27,7 +32,7 @@ export class ChecksumBook {
 
   /** A checksum agreed before this book existed (a room rebuilt from its journal). */
   restoreAgreed(turn: number, checksum: string): void {
-    this.#agreed.set(turn, checksum);
+    this.#agreed[turn] = checksum;
   }
 
   /**
@@ -35,8 +40,8 @@ export class ChecksumBook {
    * `expected` are the players whose reports a turn waits for.
    */
   report(turn: number, seat: string, checksum: string, expected: readonly string[]): Divergence | undefined {
-    if (this.#agreed.has(turn)) {
-      const agreed = this.#agreed.get(turn) as string;
+    const agreed = this.#agreed[turn];
+    if (agreed !== undefined) {
       return agreed === checksum ? undefined : this.#divergence(turn, new Map([[seat, checksum]]), agreed);
     }
     let reports = this.#reports.get(turn);
@@ -72,7 +77,7 @@ export class ChecksumBook {
     const authority = this.#authority.get(turn);
     if (value !== undefined && authority !== undefined && value !== authority)
       return this.#divergence(turn, reports, authority);
-    if (value !== undefined) this.#agreed.set(turn, value);
+    if (value !== undefined) this.#agreed[turn] = value;
     this.#authority.delete(turn);
     return undefined;
   }

@@ -237,6 +237,15 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
       timing.latencyMs = timing.latencyMs * 0.8 + packet.latency_ms * 0.2;
       timing.fps = timing.fps > 0 ? timing.fps * 0.8 + packet.fps * 0.2 : packet.fps;
     }
+    if (packet.checksum && packet.checksum.turn >= masters.length) {
+      // Nobody has a state after a turn not issued yet; kept, such reports would pile up unsettled.
+      return refuse(
+        seatId,
+        ErrorCode.SYNC_TURN_OUT_OF_RANGE,
+        `Checksum for turn ${packet.checksum.turn}: expected a turn already issued (< ${masters.length}).`,
+        'ls.cmd',
+      );
+    }
     if (packet.checksum) {
       // Turn T's checksum rides on the packet for T + input delay: its reporters are the players
       // expected for that turn (not for T itself: nobody sends commands for turns before the
