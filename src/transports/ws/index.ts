@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
-import type { WebSocket } from 'ws';
 import type { AcceptedLink, Link, LinkHandlers, Transport } from '../../core/link.js';
+import { CloseCode, FrameReader, closeFrame, controlFrame, dataFrame } from './frames.js';
+import { completeHandshake } from './handshake.js';
 
 export interface WebSocketTransportOptions {
   /** HTTP path of the upgrade, e.g. `/ws/json-envelope`. */
@@ -10,98 +11,129 @@ export interface WebSocketTransportOptions {
   /** Send text or binary frames (the protocol's `frames`). */
   readonly frames: 'text' | 'binary';
   /**
-   * Hard cap on one inbound frame, enforced by `ws` before the protocol sees it: the link is
-   * closed with 1009. Protocols answer frames over their own, smaller `maxFrameBytes` with a
+   * Hard cap on one inbound message, enforced before the protocol sees it: the link is closed
+   * with 1009. Protocols answer frames over their own, smaller `maxFrameBytes` with a
    * protocol error, so keep this above it. Default 1 MiB.
    */
   readonly maxPayload?: number;
 }
 
 /**
- * One WebSocket frame as it goes on the wire from a server (RFC 6455: FIN, no mask), header and
- * payload in one buffer.
- */
-function wireFrame(payload: Uint8Array, binary: boolean): Buffer {
-  const length = payload.byteLength;
-  const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(header + length);
-  frame[0] = binary ? 0x82 : 0x81;
-  if (header === 2) {
-    frame[1] = length;
-  } else if (header === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-    frame.writeUInt32BE(length >>> 0, 6);
-  }
-  frame.set(payload, header);
-  return frame;
-}
-
-/**
  * Frames a Uint8Array once for every link of a transport: a broadcast hands the same bytes to
  * every recipient in a row, so the last one framed is kept. Sent frames are never modified
- * afterwards (ws may hold them in a socket's write queue), so the identity is a safe key.
+ * afterwards (a socket may hold them in its write queue), so the identity is a safe key.
  */
 function createFramer(binary: boolean) {
   let lastPayload: Uint8Array | undefined;
   let lastFrame: Buffer | undefined;
   return (payload: Uint8Array): Buffer => {
     if (payload !== lastPayload || !lastFrame) {
-      lastFrame = wireFrame(payload, binary);
+      lastFrame = dataFrame(payload, binary);
       lastPayload = payload;
     }
     return lastFrame;
   };
 }
 
-/** A Link over one `ws` WebSocket. */
+/** How long a closing link waits for the peer's close frame or FIN before dropping the socket. */
+const CLOSE_TIMEOUT_MS = 5000;
+
+/**
+ * A Link over one WebSocket connection whose handshake is done: frames are read and written on
+ * the socket directly (frames.ts), with no stream or event emitter between the socket and the
+ * protocol.
+ */
 function createWebSocketLink(
   id: string,
-  socket: WebSocket,
-  raw: Duplex,
+  socket: Duplex,
+  head: Buffer,
   remote: string,
-  frames: 'text' | 'binary',
+  binary: boolean,
   framer: (payload: Uint8Array) => Buffer,
+  maxPayload: number,
 ): Link {
-  const binary = frames === 'binary';
-  const options = { binary };
-  // Without extensions (this server never enables permessage-deflate) ws writes every frame to
-  // the socket synchronously, in order, so a frame framed here can go straight to the socket.
-  const direct = socket.extensions === '';
+  /** open: frames flow; closing: our close frame went out or the peer's came in; closed: the socket is gone. */
+  let state: 'open' | 'closing' | 'closed' = 'open';
+  let handlers: LinkHandlers | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const write = (bytes: Buffer) => {
+    if (socket.writable) socket.write(bytes);
+  };
+  /**
+   * Send our close frame (once); the peer has CLOSE_TIMEOUT_MS to answer with its own (or to
+   * end its side) before the socket is dropped.
+   */
+  const shut = (code: number | undefined, reason: string) => {
+    if (state === 'open') {
+      state = 'closing';
+      write(closeFrame(code, reason));
+    }
+    timer ??= setTimeout(() => socket.destroy(), CLOSE_TIMEOUT_MS);
+    timer.unref?.();
+  };
+  const reader = new FrameReader(
+    {
+      message(data) {
+        if (state === 'open') handlers?.frame(data);
+      },
+      ping(payload) {
+        if (state === 'open') write(controlFrame('pong', payload));
+      },
+      pong() {
+        handlers?.pong?.();
+      },
+      close(code) {
+        // The peer closes: echo its code (an empty close when it gave none), then end our side.
+        shut(code === CloseCode.noStatus ? undefined : code, '');
+        socket.end();
+      },
+      fail(code, reason) {
+        shut(code, reason);
+        socket.end();
+      },
+    },
+    maxPayload,
+  );
+  // Nothing is read before the link's handlers are attached.
+  socket.pause();
+  socket.on('error', () => undefined); // 'close' always follows.
+  // The peer ended its side without a close frame: end ours too.
+  socket.on('end', () => socket.end());
+  socket.once('close', () => {
+    state = 'closed';
+    if (timer) clearTimeout(timer);
+    handlers?.close();
+  });
+
   return {
     id,
     remote,
     stream: false,
     get bufferedAmount() {
-      return socket.bufferedAmount;
+      return socket.writableLength;
     },
     send(frame) {
-      if (socket.readyState !== socket.OPEN) return;
-      // Bytes (a prepared broadcast) are framed once for every recipient and written as they
-      // are; a string goes through ws (a per-link message anyway).
-      if (direct && typeof frame !== 'string' && !raw.destroyed) raw.write(framer(frame));
-      else socket.send(frame, options);
+      if (state !== 'open') return;
+      // Bytes (a prepared broadcast) are framed once for every recipient; a string is this link's own.
+      write(typeof frame === 'string' ? dataFrame(Buffer.from(frame, 'utf8'), binary) : framer(frame));
     },
-    close(code = 1000, reason = '') {
-      if (socket.readyState === socket.CLOSED || socket.readyState === socket.CLOSING) return;
-      socket.close(code, reason.slice(0, 120));
+    close(code = CloseCode.normal, reason = '') {
+      if (state !== 'open') return;
+      shut(code, reason);
     },
     ping() {
-      if (socket.readyState === socket.OPEN) socket.ping();
+      if (state === 'open') write(controlFrame('ping'));
     },
-    attach(handlers: LinkHandlers) {
-      // A text frame arrives as text: ws has already checked its UTF-8 (RFC 6455 closes the
-      // link with 1007 otherwise), so protocols neither decode nor validate it again.
-      socket.on('message', (data: Buffer, isBinary: boolean) =>
-        handlers.frame(isBinary ? data : data.toString('utf8')),
-      );
-      socket.on('close', () => handlers.close());
-      socket.on('pong', () => handlers.pong?.());
-      // An 'error' is always followed by 'close'; the listener keeps it from throwing.
-      socket.on('error', () => undefined);
+    attach(next: LinkHandlers) {
+      handlers = next;
+      if (state === 'closed') {
+        queueMicrotask(() => next.close());
+        return;
+      }
+      // Bytes that came with the upgrade request are the first frames.
+      if (head.length) reader.push(Buffer.from(head));
+      socket.on('data', (chunk: Buffer) => reader.push(chunk));
+      socket.resume();
     },
   };
 }
@@ -117,38 +149,56 @@ function queryParams(url: string | undefined): Record<string, string> {
 
 /**
  * WebSocket transport on the server's HTTP port (use `wss` by giving the server TLS options).
+ * The handshake and the frames are Chartroom's own (RFC 6455: handshake.ts, frames.ts): no
+ * extension is negotiated, text is checked to be UTF-8, and a client's protocol error closes
+ * its link with the code the RFC names (1002, 1007, 1009).
  *
  * @example
  * createServer({ endpoints: [{ protocol, transport: createWebSocketTransport({ path: '/ws/json', frames: 'text' }) }] })
  */
 export function createWebSocketTransport(options: WebSocketTransportOptions): Transport {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 1024 * 1024 });
-  const framer = createFramer(options.frames === 'binary');
+  const maxPayload = options.maxPayload ?? 1024 * 1024;
+  const binary = options.frames === 'binary';
+  const framer = createFramer(binary);
+  const sockets = new Set<Duplex>();
+  let stopped = false;
   let linkCount = 0;
   return {
     name: `ws:${options.path}`,
     async start(accept: (accepted: AcceptedLink) => void, host) {
-      host.upgrade(options.path, (request, socket, head) => {
+      host.upgrade(options.path, (request, rawSocket, head) => {
         const req = request as IncomingMessage;
-        wss.handleUpgrade(req, socket as Duplex, head as Buffer, (ws) => {
-          const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
-          accept({
-            link: createWebSocketLink(
-              `ws${++linkCount}`,
-              ws,
-              socket as Duplex,
-              remote,
-              options.frames,
-              framer,
-            ),
-            params: queryParams(req.url),
-          });
+        const socket = rawSocket as Duplex;
+        if (stopped) return void socket.destroy();
+        if (!completeHandshake(req, socket)) return;
+        if (socket instanceof Socket) {
+          socket.setNoDelay(true);
+          socket.setTimeout(0);
+        }
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+        const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+        accept({
+          link: createWebSocketLink(
+            `ws${++linkCount}`,
+            socket,
+            head as Buffer,
+            remote,
+            binary,
+            framer,
+            maxPayload,
+          ),
+          params: queryParams(req.url),
         });
       });
     },
     async stop() {
-      for (const client of wss.clients) client.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      stopped = true;
+      const closing = [...sockets].map(
+        (socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())),
+      );
+      for (const socket of sockets) socket.destroy();
+      await Promise.all(closing);
     },
     endpoint(httpBase) {
       return `${httpBase.replace(/^http/, 'ws')}${options.path}`;
