@@ -4,21 +4,31 @@ import { createJsonEnvelopeProtocol } from 'chartroom/protocols/json-envelope';
 import { createServer } from 'chartroom/server';
 import type { ChartroomServer } from 'chartroom/server';
 import { createMemoryTransport } from 'chartroom/transports/memory';
+import type { MemoryTransport } from 'chartroom/transports/memory';
 import { tapRace } from '../../examples/tap-race/room.js';
 import { until } from '../support/server.js';
 
-describe('a link that closes while its join is being granted', () => {
-  let server: ChartroomServer | undefined;
-  afterEach(async () => server?.close());
+let server: ChartroomServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
 
+/** A server with the tap-race room type on one memory endpoint. */
+async function startServer(memory: MemoryTransport): Promise<ChartroomServer> {
+  const started = createServer({
+    roomTypes: [tapRace],
+    logger: createMemoryLogger(),
+    endpoints: [{ protocol: createJsonEnvelopeProtocol(), transport: memory }],
+  });
+  await started.start();
+  return started;
+}
+
+describe('a link that closes while its join is being granted', () => {
   it('gives the granted seat back instead of leaving it held by no connection', async () => {
     const memory = createMemoryTransport();
-    server = createServer({
-      roomTypes: [tapRace],
-      logger: createMemoryLogger(),
-      endpoints: [{ protocol: createJsonEnvelopeProtocol(), transport: memory }],
-    });
-    await server.start();
+    server = await startServer(memory);
     const room = await server.createRoom({ type: 'tap-race' });
     const ticket = server.issueTicket(room.roomId, { name: 'ada' });
     const ws = memory.connect('memory://test?protocol_version=1');
@@ -41,17 +51,9 @@ describe('a link that closes while its join is being granted', () => {
 });
 
 describe('the connection chart', () => {
-  let server: ChartroomServer | undefined;
-  afterEach(async () => server?.close());
-
   it('is provided once per server: every connection runs the same machine, not a copy of it', async () => {
     const memory = createMemoryTransport();
-    server = createServer({
-      roomTypes: [tapRace],
-      logger: createMemoryLogger(),
-      endpoints: [{ protocol: createJsonEnvelopeProtocol(), transport: memory }],
-    });
-    await server.start();
+    server = await startServer(memory);
     for (let i = 0; i < 3; i++) memory.connect('memory://test?protocol_version=1');
     await until(() => server!.connections.size === 3, 1000, 'three connections');
     const machines = new Set([...server.connections].map((connection) => connection.actor.logic));
