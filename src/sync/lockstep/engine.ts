@@ -9,10 +9,10 @@ import type { TurnTiming, TurnTimingOptions } from './adapt.js';
 import { ChecksumBook } from './checksums.js';
 import { createMasterOutbox, readRestored, restoreInto } from './durable.js';
 import type { LockstepCheckpoint } from './durable.js';
+import { MasterLog } from './master-log.js';
 import type { TurnLog } from './turn-log.js';
 import type { DeterministicEngine, Divergence, MasterPacket, SeatCommands } from './types.js';
 import { applyMaster } from './types.js';
-import { MasterLog } from './master-log.js';
 
 export interface LockstepSettings<C> {
   readonly inputDelayTurns: number;

@@ -5,14 +5,12 @@
  */
 import { isUtf8 } from 'node:buffer';
 
-/** Close codes this module sends (RFC 6455 section 7.4.1). */
+/** Close codes this transport uses (RFC 6455 section 7.4.1). */
 export const CloseCode = {
   normal: 1000,
-  goingAway: 1001,
   protocolError: 1002,
   noStatus: 1005,
   invalidData: 1007,
-  policy: 1008,
   tooBig: 1009,
 } as const;
 

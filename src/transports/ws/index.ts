@@ -40,8 +40,8 @@ const CLOSE_TIMEOUT_MS = 5000;
 
 /**
  * A Link over one WebSocket connection whose handshake is done: frames are read and written on
- * the socket directly (frames.ts), with no stream or event emitter between the socket and the
- * protocol.
+ * the socket directly (frames.ts), with nothing between the socket's data and the protocol but
+ * the frame reader.
  */
 function createWebSocketLink(
   id: string,
