@@ -4,7 +4,7 @@ import type { Role } from './room.events.js';
 export interface ConnectionTiming {
   /** Time to authenticate after the link opens. */
   readonly handshakeTimeoutMs: number;
-  /** Time between heartbeat pings. */
+  /** Time between heartbeat pings (a server spreads its connections' over a share of it: `heartbeatSpread`). */
   readonly heartbeatIntervalMs: number;
   /** Time to answer a ping before the link counts as dead. */
   readonly heartbeatTimeoutMs: number;

@@ -1,7 +1,13 @@
 import { createActor, fromPromise } from 'xstate';
 import type { Actor } from 'xstate';
 import { connectionMachine } from '../../machines/connection.machine.js';
-import type { ConnectionEmitted, Identity, RoomIntent, SeatRef } from '../../machines/connection.events.js';
+import type {
+  ConnectionEmitted,
+  ConnectionTiming,
+  Identity,
+  RoomIntent,
+  SeatRef,
+} from '../../machines/connection.events.js';
 import type { RoomEvent } from '../../machines/room.events.js';
 import { describeIssues } from '../core/describe-issues.js';
 import { ChartroomError, ErrorCode } from '../core/errors.js';
@@ -71,6 +77,19 @@ interface SharedConnectionLogic {
   readonly logic: typeof connectionMachine;
   /** Live connection hosts by id: each takes the seat its join was granted. */
   readonly holders: Map<string, (seat: SeatRef) => void>;
+  /** The next connection's timing: the server's, with its own heartbeat interval (`spreadHeartbeat`). */
+  readonly nextTiming: () => ConnectionTiming;
+}
+
+/** The golden ratio's fraction: successive connections' phases fall evenly over [0, 1). */
+const GOLDEN = 0.6180339887498949;
+
+/**
+ * The heartbeat interval of a server's `n`th connection: at most `intervalMs`, shortened by up
+ * to `spread` of it, evenly over successive connections (`ServerTiming.heartbeatSpread`).
+ */
+export function spreadHeartbeat(intervalMs: number, spread: number, n: number): number {
+  return Math.round(intervalMs * (1 - spread * ((n * GOLDEN) % 1)));
 }
 
 const shared = new WeakMap<ServerContext, SharedConnectionLogic>();
@@ -144,7 +163,18 @@ function sharedLogic(ctx: ServerContext): SharedConnectionLogic {
       ),
     },
   });
-  const made = { logic, holders };
+  let opened = 0;
+  const nextTiming = (): ConnectionTiming => {
+    const { handshakeTimeoutMs, heartbeatIntervalMs, heartbeatTimeoutMs, gracePeriodMs, heartbeatSpread } =
+      ctx.timing;
+    return {
+      handshakeTimeoutMs,
+      heartbeatIntervalMs: spreadHeartbeat(heartbeatIntervalMs, heartbeatSpread, ++opened),
+      heartbeatTimeoutMs,
+      gracePeriodMs,
+    };
+  };
+  const made = { logic, holders, nextTiming };
   shared.set(ctx, made);
   return made;
 }
@@ -221,7 +251,7 @@ export function createConnectionHost(
     });
   };
 
-  const { logic, holders } = sharedLogic(ctx);
+  const { logic, holders, nextTiming } = sharedLogic(ctx);
   holders.set(connectionId, (seat) => {
     granted = seat;
   });
@@ -229,7 +259,7 @@ export function createConnectionHost(
     id: `connection:${connectionId}`,
     clock: ctx.clock,
     ...(ctx.inspect ? { inspect: ctx.inspect } : {}),
-    input: { connectionId, timing: ctx.timing },
+    input: { connectionId, timing: nextTiming() },
   });
 
   const onIntent = (intent: ClientIntent) => {

@@ -32,11 +32,23 @@ export const defaultLimits: ServerLimits = {
   emptyRoomTtlMs: 5 * 60_000,
 };
 
-export const defaultTiming: ConnectionTiming = {
+/** The connection chart's timing, and how a server spreads its connections' heartbeats. */
+export interface ServerTiming extends ConnectionTiming {
+  /**
+   * Share of `heartbeatIntervalMs` over which the server spreads its connections' intervals
+   * (each gets one within the last `heartbeatSpread` of it), so connections opened together do
+   * not all ping, and all answer, in the same few milliseconds every interval after. 0: every
+   * connection pings exactly every `heartbeatIntervalMs`. Default 0.2.
+   */
+  readonly heartbeatSpread: number;
+}
+
+export const defaultTiming: ServerTiming = {
   handshakeTimeoutMs: 10_000,
   heartbeatIntervalMs: 15_000,
   heartbeatTimeoutMs: 10_000,
   gracePeriodMs: 60_000,
+  heartbeatSpread: 0.2,
 };
 
 /** What connection hosts share: the server's rooms and services. */
@@ -45,7 +57,7 @@ export interface ServerContext {
   readonly logger: Logger;
   readonly tokens: TokenService;
   readonly metrics: Metrics;
-  readonly timing: ConnectionTiming;
+  readonly timing: ServerTiming;
   readonly limits: ServerLimits;
   room(roomId: string): RoomHost | undefined;
   /** XState inspection of every connection actor (the server's `inspect` option). */

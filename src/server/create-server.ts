@@ -3,7 +3,6 @@ import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { ConnectionTiming } from '../../machines/connection.events.js';
 import type { RoomOptions } from '../../machines/room.events.js';
 import { createSystemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
@@ -21,7 +20,7 @@ import { createWebSocketTransport } from '../transports/ws/index.js';
 import { createConnectionHost } from './connection-host.js';
 import type { ConnectionHost } from './connection-host.js';
 import { defaultLimits, defaultTiming } from './context.js';
-import type { ServerContext, ServerLimits } from './context.js';
+import type { ServerContext, ServerLimits, ServerTiming } from './context.js';
 import { createHttpApi } from './http-api.js';
 import type { CreateRoomBody, HttpApiHandlers, JoinRoomBody } from './http-api.js';
 import { createMetrics } from './metrics.js';
@@ -52,8 +51,8 @@ export interface ServerOptions {
   readonly clock?: Clock;
   /** Default: JSON lines on the console at `info`. */
   readonly logger?: Logger;
-  /** Connection timeouts; defaults in `defaultTiming`. */
-  readonly timing?: Partial<ConnectionTiming>;
+  /** Connection timeouts and the heartbeat spread; defaults in `defaultTiming`. */
+  readonly timing?: Partial<ServerTiming>;
   /** Limits; defaults in `defaultLimits`. */
   readonly limits?: Partial<ServerLimits>;
   /** This process's node id in presence. Default: random. */
@@ -136,7 +135,7 @@ export function createServer(options: ServerOptions): ChartroomServer {
   const clock = options.clock ?? createSystemClock();
   const logger = options.logger ?? createConsoleLogger();
   const presence = options.presence ?? createMemoryPresence();
-  const timing: ConnectionTiming = { ...defaultTiming, ...options.timing };
+  const timing: ServerTiming = { ...defaultTiming, ...options.timing };
   const limits: ServerLimits = { ...defaultLimits, ...options.limits };
   const adminSecret = options.adminSecret ?? generateSecret();
   const tokens = createTokenService(options.secret ?? generateSecret(), clock);

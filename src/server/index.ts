@@ -8,7 +8,7 @@ export type {
   ServerOptions,
 } from './create-server.js';
 export { defaultLimits, defaultTiming } from './context.js';
-export type { ServerLimits } from './context.js';
+export type { ServerLimits, ServerTiming } from './context.js';
 export type { RoomHost, SeatConnection } from './room-host.js';
 export type { ConnectionHost } from './connection-host.js';
 export type { MetricsSnapshot } from './metrics.js';

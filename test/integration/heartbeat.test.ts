@@ -7,12 +7,16 @@ import { clientFor, startServer, until } from '../support/server.js';
 import { connectRaw, requestTicket, seatRaw } from './raw-client.js';
 import type { RawClient } from './raw-client.js';
 
-/** Heartbeat every 10 s, 1 s to answer, 5 s of grace: a grace period ends before the next ping. */
+/**
+ * Heartbeat every 10 s, 1 s to answer, 5 s of grace: a grace period ends before the next ping.
+ * No spread: every connection pings exactly every 10 s (heartbeat-spread.test.ts covers the spread).
+ */
 const timing = {
   handshakeTimeoutMs: 60_000,
   heartbeatIntervalMs: 10_000,
   heartbeatTimeoutMs: 1_000,
   gracePeriodMs: 5_000,
+  heartbeatSpread: 0,
 };
 
 const hostOfSeat = (server: ChartroomServer, seatId: string): ConnectionHost | undefined =>
