@@ -124,6 +124,29 @@ describe('FrameReader', () => {
     );
   });
 
+  it('never throws on arbitrary bytes: each input ends in frames read, or one failure with an RFC code', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 16 }),
+        fc.boolean(),
+        (chunks, startValid) => {
+          const { events, reader } = recorder(1000);
+          // Half the time after a valid frame, so the garbage lands mid-stream.
+          if (startValid) reader.push(clientFrame(0x1, utf8('ok')));
+          for (const chunk of chunks) expect(() => reader.push(Buffer.from(chunk))).not.toThrow();
+          const failures = events.filter((e) => e.kind === 'fail');
+          expect(failures.length).toBeLessThanOrEqual(1);
+          for (const failure of failures)
+            expect([1002, 1007, 1009]).toContain((failure as { code: number }).code);
+          // Nothing is read after a failure or a close.
+          const end = events.findIndex((e) => e.kind === 'fail' || e.kind === 'close');
+          if (end >= 0) expect(events).toHaveLength(end + 1);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('reads nothing after a close frame', () => {
     const { events, reader } = recorder();
     reader.push(Buffer.concat([clientFrame(0x8, Buffer.alloc(0)), clientFrame(0x1, utf8('late'))]));
