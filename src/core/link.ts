@@ -26,6 +26,12 @@ export interface LinkHandlers {
   close(): void;
   /** A transport-level pong (answer to `ping`). */
   pong?(): void;
+  /**
+   * The peer broke the transport's own protocol (e.g. an unmasked WebSocket frame): the
+   * transport closes the link itself with `code` (its protocol's close code) and says why, once,
+   * before `close`. The server logs and counts it.
+   */
+  fault?(code: number, reason: string): void;
 }
 
 /** What an accepted link brings besides its frames. */

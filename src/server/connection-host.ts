@@ -459,6 +459,12 @@ export function createConnectionHost(
       else send({ type: 'LINK_CLOSED' });
     },
     pong: () => send({ type: 'PONG' }),
+    fault(code, reason) {
+      // The transport closes the link itself (a WebSocket close code); here it is logged and counted once.
+      const error = code === 1009 ? ErrorCode.PROTOCOL_FRAME_TOO_LARGE : ErrorCode.PROTOCOL_MALFORMED_FRAME;
+      ctx.metrics.error(error);
+      ctx.logger.warn(`Transport protocol error: ${reason}`, { ...logFields, code: error, closeCode: code });
+    },
   });
   actor.send({ type: 'LINK_OPEN' });
   return host;

@@ -213,6 +213,24 @@ describe('bad input mid-session over WebSocket', () => {
     expect(room.view().phase).toBe('running.iterating');
     await until(() => server!.connections.size === 1, 2000, 'offender disposed');
   });
+
+  it('closes a link that breaks the WebSocket protocol itself with 1002, counts and logs it once, and play goes on', async () => {
+    const { raw, bob, logger } = await runningRoom();
+    const before = server!.metrics().errors.PROTOCOL_MALFORMED_FRAME ?? 0;
+    // An unmasked client frame (RFC 6455 section 5.1), written under the ws client's feet.
+    const unmasked = Buffer.concat([Buffer.from([0x81, 2]), Buffer.from('hi')]);
+    (raw.ws as unknown as { _socket: { write(bytes: Buffer): void } })._socket.write(unmasked);
+    expect((await raw.closed).code).toBe(1002);
+    expect(server!.metrics().errors.PROTOCOL_MALFORMED_FRAME).toBe(before + 1);
+    const logged = logger.entries.filter((entry) => entry.fields.closeCode === 1002);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]?.message).toMatch(/masked/);
+    // The other player carries on.
+    const next = bob.next('score');
+    bob.send('tap', {});
+    expect(await next).toEqual({ taps: { p1: 0, p2: 1 } });
+    expect(bob.status).toBe('connected');
+  });
 });
 
 describe('message types that name Object.prototype members', () => {

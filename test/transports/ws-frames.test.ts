@@ -263,12 +263,21 @@ describe('the WebSocket transport over a raw socket', () => {
       frames: 'text',
       ...(maxPayload ? { maxPayload } : {}),
     });
-    const links: { accepted: AcceptedLink; frames: (string | Uint8Array)[]; closes: number }[] = [];
+    const links: {
+      accepted: AcceptedLink;
+      frames: (string | Uint8Array)[];
+      closes: number;
+      faults: number[];
+    }[] = [];
     let upgrade: ((request: unknown, socket: unknown, head: unknown) => void) | undefined;
     await transport.start(
       (accepted) => {
-        const entry = { accepted, frames: [] as (string | Uint8Array)[], closes: 0 };
-        accepted.link.attach({ frame: (f) => entry.frames.push(f), close: () => void entry.closes++ });
+        const entry = { accepted, frames: [] as (string | Uint8Array)[], closes: 0, faults: [] as number[] };
+        accepted.link.attach({
+          frame: (f) => entry.frames.push(f),
+          close: () => void entry.closes++,
+          fault: (code) => entry.faults.push(code),
+        });
         links.push(entry);
       },
       { upgrade: (_, handler) => (upgrade = handler) },
@@ -352,6 +361,8 @@ describe('the WebSocket transport over a raw socket', () => {
       expect(close.readUInt16BE(2)).toBe(code);
       await until(() => links[index]!.closes === 1, 2000, 'close handler');
       expect(links[index]!.frames).toEqual([]);
+      // The server is told why, once, to log and count it.
+      expect(links[index]!.faults).toEqual([code]);
     }
   });
 

@@ -88,6 +88,7 @@ function createWebSocketLink(
         socket.end();
       },
       fail(code, reason) {
+        handlers?.fault?.(code, reason);
         shut(code, reason);
         socket.end();
       },
