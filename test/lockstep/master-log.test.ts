@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { MasterLog } from 'chartroom/sync/lockstep';
-import type { MasterPacket } from 'chartroom/sync/lockstep';
+import type { MasterPacket, TurnLogStore } from 'chartroom/sync/lockstep';
 import { describe, expect, it } from 'vitest';
 
 /** A JSON command: what a validated command packet can carry. */
@@ -98,5 +98,59 @@ describe('MasterLog', () => {
     expect(() => log.push({ turn: 2, commands: [], turn_ms: 50, iterations: 1 })).toThrow(/expected turn 1/);
     expect(() => log.push({ turn: 0, commands: [], turn_ms: 50, iterations: 1 })).toThrow(/expected turn 1/);
     expect(log.length).toBe(1);
+  });
+
+  it('hands all but the last chunks to a store, reads them back, and frees it on dispose', () => {
+    fc.assert(
+      fc.property(mastersArb, fc.integer({ min: 0, max: 2 }), fc.nat(40), (masters, keepChunks, from) => {
+        const kept = new Map<number, Uint8Array>();
+        let disposed = 0;
+        const store: TurnLogStore = {
+          put: (index, bytes) => {
+            expect(kept.has(index)).toBe(false); // Each chunk once.
+            kept.set(index, Uint8Array.from(bytes));
+          },
+          get: (index) => kept.get(index) as Uint8Array,
+          dispose: () => void disposed++,
+        };
+        const log = new MasterLog<unknown>({ store, keepChunks, chunkBytes: 1024 });
+        // Thirty turns' worth of these masters, so chunks fill and spill.
+        const many = Array.from({ length: 30 }, (_, round) =>
+          masters.map((master, i) => ({ ...master, turn: round * masters.length + i })),
+        ).flat();
+        for (const master of many) log.push(master);
+        expect(log.slice(0)).toEqual(many);
+        expect(log.slice(from, from + 5)).toEqual(many.slice(from, from + 5));
+        // In memory: the chunk being written and at most `keepChunks` before it.
+        expect(log.residentBytes).toBeLessThanOrEqual((keepChunks + 1) * Math.max(1024, 3 * 2000));
+        log.dispose();
+        expect(disposed).toBe(1);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('keeps a long match in bounded memory when it has a store', () => {
+    const chunks = new Map<number, Uint8Array>();
+    const log = new MasterLog<{ x: number }>({
+      store: {
+        put: (i, b) => void chunks.set(i, Uint8Array.from(b)),
+        get: (i) => chunks.get(i)!,
+        dispose: () => undefined,
+      },
+    });
+    const master = (turn: number) => ({
+      turn,
+      commands: [{ seat: 'p1', commands: [{ x: turn }] }],
+      turn_ms: 50,
+      iterations: 1,
+    });
+    for (let turn = 0; turn < 20_000; turn++) log.push(master(turn));
+    // Four full 64 KiB chunks and the one being written, however long the match.
+    expect(log.residentBytes).toBeLessThanOrEqual(5 * 64 * 1024);
+    expect(chunks.size).toBeGreaterThan(0);
+    expect(log.at(0)).toEqual(master(0));
+    expect(log.at(12_345)).toEqual(master(12_345));
+    expect(log.at(19_999)).toEqual(master(19_999));
   });
 });

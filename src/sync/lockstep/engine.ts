@@ -10,6 +10,7 @@ import { ChecksumBook } from './checksums.js';
 import { createMasterOutbox, readRestored, restoreInto } from './durable.js';
 import type { LockstepCheckpoint } from './durable.js';
 import { MasterLog } from './master-log.js';
+import type { TurnLogStore } from './master-log.js';
 import type { TurnLog } from './turn-log.js';
 import type { DeterministicEngine, Divergence, MasterPacket, SeatCommands } from './types.js';
 import { applyMaster } from './types.js';
@@ -25,6 +26,7 @@ export interface LockstepSettings<C> {
   readonly adaptEveryTurns: number;
   readonly catchupChunk: number;
   readonly authority: (() => DeterministicEngine<C>) | undefined;
+  readonly turnLogStore?: ((roomId: string) => TurnLogStore) | undefined;
 }
 
 type Packet<C> = {
@@ -49,7 +51,8 @@ export interface LockstepEngine<C> extends SyncEngine {
 export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettings<C>): LockstepEngine<C> {
   const { inputDelayTurns: delay } = settings;
   const buffer = new Map<number, Map<string, C[]>>();
-  const masters = new MasterLog<C>();
+  const store = settings.turnLogStore?.(host.roomId);
+  const masters = new MasterLog<C>(store ? { store } : {});
   const issuedAt: number[] = [];
   const acks = new Map<string, number>();
   const lastResend = new Map<string, number>();
@@ -428,6 +431,7 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
     dispose() {
       actor = undefined;
       buffer.clear();
+      masters.dispose();
     },
   };
 }

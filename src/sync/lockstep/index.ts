@@ -17,6 +17,7 @@ import { createLockstepEngine } from './engine.js';
 import type { LockstepEngine, LockstepSettings } from './engine.js';
 import { defaultLockstepLimits, lockstepMessages } from './messages.js';
 import type { LockstepLimits, LockstepMessages } from './messages.js';
+import type { TurnLogStore } from './master-log.js';
 import type { DeterministicEngine } from './types.js';
 
 export interface LockstepOptions<C extends z.ZodType> {
@@ -48,6 +49,13 @@ export interface LockstepOptions<C extends z.ZodType> {
    * server's checksum). Default: none, no game code runs on the server.
    */
   readonly authority?: () => DeterministicEngine<z.output<C>>;
+  /**
+   * Where each room's turn log puts all but its last few hundred turns, so a long match's
+   * memory stays bounded (an 8-player room writes about 47 MB an hour). Default: none, the
+   * whole log stays in memory. `fileTurnLogStore()` from `chartroom/sync/lockstep/node` keeps
+   * it in a file per room, deleted when the room ends (export a room's log before that).
+   */
+  readonly turnLogStore?: (roomId: string) => TurnLogStore;
 }
 
 export interface LockstepModel<C extends z.ZodType> extends SyncModel {
@@ -79,6 +87,7 @@ export function lockstep<C extends z.ZodType>(options: LockstepOptions<C>): Lock
     adaptEveryTurns: options.adaptEveryTurns ?? 10,
     catchupChunk: limits.catchupChunk,
     authority: options.authority,
+    turnLogStore: options.turnLogStore,
   };
   return {
     name: 'lockstep',
@@ -96,6 +105,7 @@ export { targetTiming, nextTiming } from './adapt.js';
 export type { PlayerTiming, TurnTiming, TurnTimingOptions } from './adapt.js';
 export { ChecksumBook } from './checksums.js';
 export { MasterLog } from './master-log.js';
+export type { MasterLogOptions, TurnLogStore } from './master-log.js';
 export { replay } from './turn-log.js';
 export type { ReplayResult, TurnLog } from './turn-log.js';
 export { applyMaster } from './types.js';
