@@ -48,11 +48,23 @@ describe('reliable channel on a simulated network', () => {
       fc.double({ min: 0, max: 0.2, noNaN: true }),
       fc.integer({ min: 0, max: 80 }),
     ],
-    { numRuns: 25 },
+    {
+      numRuns: 25,
+      // Found by CI: at 28 % loss each way the default channel once gave up (see below).
+      examples: [[2147483627, 0.28211092227138584, 0, 8]],
+    },
   )(
     'delivers every reliable message exactly once and in order despite loss, duplication and reordering',
     (seed, loss, duplicate, spread) => {
-      const pair = createSimPair(seed, {}, { loss, duplicate, minDelayMs: 5, maxDelayMs: 5 + spread });
+      // At 30 % loss each way a retransmission's round trip fails half the time, so the default
+      // give-up (8 timeouts in a row, "unresponsive") comes about once in 360 stalls: right for
+      // a peer that is gone, and tested below. This property is about delivery, so the channel
+      // is given 30 (a give-up about once in three billion stalls).
+      const pair = createSimPair(
+        seed,
+        { maxTimeouts: 30 },
+        { loss, duplicate, minDelayMs: 5, maxDelayMs: 5 + spread },
+      );
       const count = 150;
       for (let i = 0; i < count; i++) {
         pair.a.channel.send(bytes(`{"n":${i}}`), RELIABLE);
