@@ -153,4 +153,35 @@ describe('MasterLog', () => {
     expect(log.at(12_345)).toEqual(master(12_345));
     expect(log.at(19_999)).toEqual(master(19_999));
   });
+
+  it('keeps everything when the store fails (a full disk): the chunk stays in memory, said once', () => {
+    const chunks = new Map<number, Uint8Array>();
+    let puts = 0;
+    const errors: unknown[] = [];
+    const log = new MasterLog<{ x: number }>({
+      chunkBytes: 1024,
+      keepChunks: 0,
+      store: {
+        put: (i, b) => {
+          // The second chunk does not fit on the disk.
+          if (++puts === 2) throw new Error('ENOSPC');
+          chunks.set(i, Uint8Array.from(b));
+        },
+        get: (i) => chunks.get(i)!,
+        dispose: () => undefined,
+      },
+      onStoreError: (error) => errors.push(error),
+    });
+    const master = (turn: number) => ({
+      turn,
+      commands: [{ seat: 'p1', commands: [{ x: turn }] }],
+      turn_ms: 50,
+      iterations: 1,
+    });
+    for (let turn = 0; turn < 200; turn++) log.push(master(turn));
+    expect(errors).toHaveLength(1);
+    expect(puts).toBe(2); // No more tries after the failure.
+    expect(chunks.size).toBe(1);
+    expect(log.slice(0)).toEqual(Array.from({ length: 200 }, (_, turn) => master(turn)));
+  });
 });

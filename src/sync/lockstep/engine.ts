@@ -52,7 +52,18 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
   const { inputDelayTurns: delay } = settings;
   const buffer = new Map<number, Map<string, C[]>>();
   const store = settings.turnLogStore?.(host.roomId);
-  const masters = new MasterLog<C>(store ? { store } : {});
+  const masters = new MasterLog<C>(
+    store
+      ? {
+          store,
+          onStoreError: (error) =>
+            host.logger.error('Turn log store failed: the rest of the log stays in memory', {
+              roomId: host.roomId,
+              cause: String(error),
+            }),
+        }
+      : {},
+  );
   const issuedAt: number[] = [];
   const acks = new Map<string, number>();
   const lastResend = new Map<string, number>();

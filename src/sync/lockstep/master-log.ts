@@ -27,7 +27,13 @@ export interface MasterLogOptions {
   readonly keepChunks?: number;
   /** Bytes per chunk. Default 64 KiB. */
   readonly chunkBytes?: number;
+  /**
+   * The store failed to keep a chunk (a full disk): the log keeps it, and every later one, in
+   * memory, and says so once here.
+   */
+  readonly onStoreError?: (error: unknown) => void;
 }
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -55,13 +61,17 @@ export class MasterLog<C> {
   /** Per turn: chunk index, start and end offset in that chunk (three small integers). */
   readonly #index: number[] = [];
   readonly #store: TurnLogStore | undefined;
+  readonly #onStoreError: ((error: unknown) => void) | undefined;
   readonly #keepChunks: number;
   readonly #chunkBytes: number;
+  /** Whether full chunks still go to the store (not after it failed once). */
+  #spilling = true;
   /** The last chunk read back from the store (reads go turn by turn, so mostly the same one). */
   #cached: { index: number; bytes: Uint8Array } | undefined;
 
   constructor(options: MasterLogOptions = {}) {
     this.#store = options.store;
+    this.#onStoreError = options.onStoreError;
     this.#keepChunks = Math.max(0, options.keepChunks ?? KEEP_CHUNKS);
     this.#chunkBytes = Math.max(1024, options.chunkBytes ?? CHUNK_BYTES);
   }
@@ -95,7 +105,7 @@ export class MasterLog<C> {
       chunk = new Uint8Array(Math.max(this.#chunkBytes, worst));
       last = this.#chunks.push(chunk) - 1;
       this.#used.push(0);
-      this.#spill(last - 1 - this.#keepChunks);
+      if (this.#spilling) this.#spill(last - 1 - this.#keepChunks);
     }
     const start = this.#used[last] as number;
     const end = start + encoder.encodeInto(text, chunk.subarray(start)).written;
@@ -108,7 +118,15 @@ export class MasterLog<C> {
   #spill(index: number): void {
     const chunk = this.#chunks[index];
     if (!this.#store || index < 0 || !chunk) return;
-    this.#store.put(index, chunk.subarray(0, this.#used[index]));
+    try {
+      this.#store.put(index, chunk.subarray(0, this.#used[index]));
+    } catch (error) {
+      // Nothing is lost: this chunk and the later ones stay in memory (chunks already in the
+      // store are still read from it).
+      this.#spilling = false;
+      this.#onStoreError?.(error);
+      return;
+    }
     this.#chunks[index] = undefined;
   }
 
