@@ -48,6 +48,14 @@ const mastersArb = fc
     }),
   );
 
+/** One player's one-command turn. */
+const master = (turn: number) => ({
+  turn,
+  commands: [{ seat: 'p1', commands: [{ x: turn }] }],
+  turn_ms: 50,
+  iterations: 1,
+});
+
 describe('MasterLog', () => {
   it('gives back every master as issued, whole or by range', () => {
     fc.assert(
@@ -139,12 +147,6 @@ describe('MasterLog', () => {
         dispose: () => undefined,
       },
     });
-    const master = (turn: number) => ({
-      turn,
-      commands: [{ seat: 'p1', commands: [{ x: turn }] }],
-      turn_ms: 50,
-      iterations: 1,
-    });
     for (let turn = 0; turn < 20_000; turn++) log.push(master(turn));
     // Four full 64 KiB chunks and the one being written, however long the match.
     expect(log.residentBytes).toBeLessThanOrEqual(5 * 64 * 1024);
@@ -171,12 +173,6 @@ describe('MasterLog', () => {
         dispose: () => undefined,
       },
       onStoreError: (error) => errors.push(error),
-    });
-    const master = (turn: number) => ({
-      turn,
-      commands: [{ seat: 'p1', commands: [{ x: turn }] }],
-      turn_ms: 50,
-      iterations: 1,
     });
     for (let turn = 0; turn < 200; turn++) log.push(master(turn));
     expect(errors).toHaveLength(1);
