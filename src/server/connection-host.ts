@@ -67,20 +67,6 @@ function toRoomEvent(seat: SeatRef, intent: RoomIntent): RoomEvent {
   }
 }
 
-/**
- * What every connection of one server shares: the connection chart, provided once (its actors
- * need only the server context and the actor's input), and a way back to each live connection
- * host, by id, for the seat a join grants. A chart provided per connection would cost every
- * connection its own copy of the machine's state nodes and transitions.
- */
-interface SharedConnectionLogic {
-  readonly logic: typeof connectionMachine;
-  /** Live connection hosts by id: each takes the seat its join was granted. */
-  readonly holders: Map<string, (seat: SeatRef) => void>;
-  /** The next connection's timing: the server's, with its own heartbeat interval (`spreadHeartbeat`). */
-  readonly nextTiming: () => ConnectionTiming;
-}
-
 /** The golden ratio's fraction: successive connections' phases fall evenly over [0, 1). */
 const GOLDEN = 0.6180339887498949;
 
@@ -92,11 +78,28 @@ export function spreadHeartbeat(intervalMs: number, spread: number, n: number): 
   return Math.round(intervalMs * (1 - spread * ((n * GOLDEN) % 1)));
 }
 
-const shared = new WeakMap<ServerContext, SharedConnectionLogic>();
+/** What one connection host gets from the server's `ConnectionHosts`. */
+interface HostShared {
+  readonly logic: typeof connectionMachine;
+  /** Live connection hosts by id: each takes the seat its join was granted. */
+  readonly holders: Map<string, (seat: SeatRef) => void>;
+  /** This connection's timing: the server's, with its own heartbeat interval. */
+  readonly timing: ConnectionTiming;
+}
 
-function sharedLogic(ctx: ServerContext): SharedConnectionLogic {
-  const known = shared.get(ctx);
-  if (known) return known;
+/** Opens the connection hosts of one server. */
+export interface ConnectionHosts {
+  /** A host for a newly accepted link, numbered `c1`, `c2`, ... */
+  open(accepted: AcceptedLink, protocol: Protocol, onClosed: (host: ConnectionHost) => void): ConnectionHost;
+}
+
+/**
+ * The connection hosts of one server. They share the connection chart, provided once here (its
+ * actors need only the server context and the actor's input: provided per connection, every
+ * connection would hold its own copy of the chart's state nodes and transitions), and a way
+ * back from the chart's join to the host it was for.
+ */
+export function createConnectionHosts(ctx: ServerContext): ConnectionHosts {
   const holders = new Map<string, (seat: SeatRef) => void>();
 
   /** A room this node does not host: on another node (ROOM_MOVED, naming it), closed, or unknown. */
@@ -164,30 +167,32 @@ function sharedLogic(ctx: ServerContext): SharedConnectionLogic {
     },
   });
   let opened = 0;
-  const nextTiming = (): ConnectionTiming => {
-    const { handshakeTimeoutMs, heartbeatIntervalMs, heartbeatTimeoutMs, gracePeriodMs, heartbeatSpread } =
-      ctx.timing;
-    return {
-      handshakeTimeoutMs,
-      heartbeatIntervalMs: spreadHeartbeat(heartbeatIntervalMs, heartbeatSpread, ++opened),
-      heartbeatTimeoutMs,
-      gracePeriodMs,
-    };
+  return {
+    open(accepted, protocol, onClosed) {
+      const n = ++opened;
+      const { handshakeTimeoutMs, heartbeatIntervalMs, heartbeatTimeoutMs, gracePeriodMs, heartbeatSpread } =
+        ctx.timing;
+      const timing: ConnectionTiming = {
+        handshakeTimeoutMs,
+        heartbeatIntervalMs: spreadHeartbeat(heartbeatIntervalMs, heartbeatSpread, n),
+        heartbeatTimeoutMs,
+        gracePeriodMs,
+      };
+      return createConnectionHost(`c${n}`, accepted, protocol, ctx, { logic, holders, timing }, onClosed);
+    },
   };
-  const made = { logic, holders, nextTiming };
-  shared.set(ctx, made);
-  return made;
 }
 
 /**
  * Drives one link: frames go through the protocol session into the connection machine, and
  * what the machine emits goes to the room or back through the protocol.
  */
-export function createConnectionHost(
+function createConnectionHost(
   connectionId: string,
   accepted: AcceptedLink,
   protocol: Protocol,
   ctx: ServerContext,
+  { logic, holders, timing }: HostShared,
   onClosed: (host: ConnectionHost) => void,
 ): ConnectionHost {
   const { link, params } = accepted;
@@ -251,7 +256,6 @@ export function createConnectionHost(
     });
   };
 
-  const { logic, holders, nextTiming } = sharedLogic(ctx);
   holders.set(connectionId, (seat) => {
     granted = seat;
   });
@@ -259,7 +263,7 @@ export function createConnectionHost(
     id: `connection:${connectionId}`,
     clock: ctx.clock,
     ...(ctx.inspect ? { inspect: ctx.inspect } : {}),
-    input: { connectionId, timing: nextTiming() },
+    input: { connectionId, timing },
   });
 
   const onIntent = (intent: ClientIntent) => {

@@ -17,7 +17,7 @@ import type { AnyRoomType } from '../core/room-type.js';
 import { createMemoryPresence } from '../presence/memory/index.js';
 import { createJsonEnvelopeProtocol } from '../protocols/json-envelope/server.js';
 import { createWebSocketTransport } from '../transports/ws/index.js';
-import { createConnectionHost } from './connection-host.js';
+import { createConnectionHosts } from './connection-host.js';
 import type { ConnectionHost } from './connection-host.js';
 import { defaultLimits, defaultTiming } from './context.js';
 import type { ServerContext, ServerLimits, ServerTiming } from './context.js';
@@ -145,7 +145,6 @@ export function createServer(options: ServerOptions): ChartroomServer {
   const rooms = new Map<string, RoomHost>();
   const emptySince = new Map<string, unknown>();
   const connections = new Set<ConnectionHost>();
-  let connectionCount = 0;
   let httpServer: HttpServer | undefined;
   let baseUrl: string | undefined = options.publicUrl;
   let started = false;
@@ -203,6 +202,7 @@ export function createServer(options: ServerOptions): ChartroomServer {
       return inspected?.inspect;
     },
   };
+  const hosts = createConnectionHosts(ctx);
 
   const endpointUrls = (): Record<string, string> =>
     Object.fromEntries(
@@ -424,10 +424,7 @@ export function createServer(options: ServerOptions): ChartroomServer {
     for (const { protocol, transport } of endpoints) {
       await transport.start(
         (accepted) => {
-          const id = `c${++connectionCount}`;
-          const host = createConnectionHost(id, accepted, protocol, ctx, (closed) =>
-            connections.delete(closed),
-          );
+          const host = hosts.open(accepted, protocol, (closed) => connections.delete(closed));
           connections.add(host);
         },
         { upgrade: (path, handler) => upgrades.set(path, handler) },
