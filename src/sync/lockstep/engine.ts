@@ -311,7 +311,9 @@ export function createLockstepEngine<C>(host: SyncHost, settings: LockstepSettin
       authority = settings.authority();
       authority.init(host.seed(), host.config(), players);
       // A rebuilt room: the authority replays the logged match to where it stopped.
-      for (const master of masters.slice(0)) applyMaster(authority, master);
+      // One master at a time: a long log (partly on disk) is never all parsed at once.
+      for (let turn = 0; turn < masters.length; turn++)
+        applyMaster(authority, masters.at(turn) as MasterPacket<C>);
     }
     host.broadcast(startMessage());
   };
