@@ -235,6 +235,10 @@ describe('server frames', () => {
       expect(frame.length).toBe(size + length);
     }
     expect([...controlFrame('pong', new Uint8Array([1, 2]))]).toEqual([0x8a, 2, 1, 2]);
+    // Text is encoded straight into the frame: the same bytes as framing its UTF-8.
+    for (const text of ['', 'héllo €', 'é'.repeat(100), '🏹'.repeat(20_000)]) {
+      expect(dataFrame(text, false)).toEqual(dataFrame(Buffer.from(text, 'utf8'), false));
+    }
   });
 
   it('cuts a long close reason to 123 bytes without splitting a character', () => {

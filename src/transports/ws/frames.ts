@@ -221,9 +221,18 @@ function header(opcode: number, length: number): { bytes: Buffer; size: number }
   return { bytes, size };
 }
 
-/** One data frame as a server sends it: FIN, no mask, header and payload in one buffer. */
-export function dataFrame(payload: Uint8Array, binary: boolean): Buffer {
-  const { bytes, size } = header(binary ? 0x2 : 0x1, payload.byteLength);
+/**
+ * One data frame as a server sends it: FIN, no mask, header and payload in one buffer. Text is
+ * encoded straight into the frame.
+ */
+export function dataFrame(payload: Uint8Array | string, binary: boolean): Buffer {
+  const opcode = binary ? 0x2 : 0x1;
+  if (typeof payload === 'string') {
+    const { bytes, size } = header(opcode, Buffer.byteLength(payload, 'utf8'));
+    bytes.write(payload, size, 'utf8');
+    return bytes;
+  }
+  const { bytes, size } = header(opcode, payload.byteLength);
   bytes.set(payload, size);
   return bytes;
 }

@@ -116,7 +116,7 @@ function createWebSocketLink(
     send(frame) {
       if (state !== 'open') return;
       // Bytes (a prepared broadcast) are framed once for every recipient; a string is this link's own.
-      write(typeof frame === 'string' ? dataFrame(Buffer.from(frame, 'utf8'), binary) : framer(frame));
+      write(typeof frame === 'string' ? dataFrame(frame, binary) : framer(frame));
     },
     close(code = CloseCode.normal, reason = '') {
       if (state !== 'open') return;
